@@ -1,0 +1,64 @@
+# Community Portal — see README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: run test lint worker beat migrate demo messages assets bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(STAMP) $@
+
+## run: install, migrate, load the demo edition and serve on http://127.0.0.1:8000
+run: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## test: install and run the whole suite (SQLite; .ci/run uses PostgreSQL and Redis)
+test: $(DEV_STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check . || true
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+
+## worker / beat: Celery processes, for a broker set in CELERY_BROKER_URL
+worker: $(STAMP)
+	$(BIN)/celery -A config.celery_app worker --loglevel=INFO
+
+beat: $(STAMP)
+	$(BIN)/celery -A config.celery_app beat --loglevel=INFO
+
+migrate: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+
+demo: $(STAMP)
+	$(BIN)/python manage.py seed_demo
+
+## messages: extract the strings to translate into locale/{fr,es}
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages -l fr -l es --ignore=.venv --ignore=node_modules --ignore=static/vendor
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+## assets: refresh static/vendor from the npm registry (the result is committed)
+assets:
+	npm ci --no-audit --no-fund
+	mkdir -p static/vendor/bootstrap/css static/vendor/bootstrap/js static/vendor/htmx
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map static/vendor/bootstrap/css/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static/vendor/bootstrap/js/
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var staticfiles

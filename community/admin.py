@@ -1,0 +1,191 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from import_export.admin import ExportMixin, ImportExportModelAdmin
+
+from . import services
+from .forms import MembershipInvitationForm, MergeOrganisationsForm, RejectForm
+from .models import Edition, Member, MembershipInvitation, Organisation, User
+from .resources import MemberResource, MembershipInvitationResource, OrganisationResource
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "date_joined"]
+    search_fields = ["email", "first_name", "last_name"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+def _report(modeladmin, request, result, done_message):
+    if result.decided:
+        modeladmin.message_user(request, done_message % {"count": len(result.decided)}, messages.SUCCESS)
+    for member, reason in result.skipped:
+        modeladmin.message_user(
+            request, _("%(member)s was skipped: %(reason)s.") % {"member": member, "reason": reason}, messages.WARNING
+        )
+
+
+@admin.register(Member)
+class MemberAdmin(ExportMixin, admin.ModelAdmin):
+    resource_classes = [MemberResource]
+    list_display = ["full_name", "email", "organisation", "region", "job_title", "status", "joined_at"]
+    list_filter = ["status", "organisation__region", ("organisation", admin.RelatedOnlyFieldListFilter),
+                   "preferred_language"]
+    search_fields = ["user__email", "user__first_name", "user__last_name", "organisation__name", "job_title"]
+    list_select_related = ["user", "organisation"]
+    autocomplete_fields = ["organisation"]
+    readonly_fields = ["user", "status", "status_changed_at", "status_changed_by", "rejection_reason",
+                       "privacy_notice_version", "privacy_consented_at", "joined_at"]
+    fields = ["user", "organisation", "job_title", "preferred_language", "time_zone", "status",
+              "status_changed_at", "status_changed_by", "rejection_reason", "privacy_notice_version",
+              "privacy_consented_at", "joined_at"]
+    actions = ["approve", "reject"]
+    date_hierarchy = "joined_at"
+
+    @admin.display(description=_("name"), ordering="user__last_name")
+    def full_name(self, obj):
+        return obj.full_name
+
+    @admin.display(description=_("email"), ordering="user__email")
+    def email(self, obj):
+        return obj.user.email
+
+    @admin.display(description=_("region"), ordering="organisation__region")
+    def region(self, obj):
+        return obj.organisation.get_region_display()
+
+    def has_add_permission(self, request):
+        return False  # people sign up, or staff invite them
+
+    @admin.action(description=_("Approve selected memberships (and email them)"), permissions=["change"])
+    def approve(self, request, queryset):
+        result = services.members_approve(members=list(queryset), by=request.user)
+        _report(self, request, result, _("%(count)d membership(s) approved."))
+
+    @admin.action(description=_("Reject selected memberships (and email them)"), permissions=["change"])
+    def reject(self, request, queryset):
+        if "apply" in request.POST:
+            form = RejectForm(request.POST)
+            if form.is_valid():
+                result = services.members_reject(
+                    members=list(queryset), by=request.user, reason=form.cleaned_data["reason"]
+                )
+                _report(self, request, result, _("%(count)d membership(s) rejected."))
+                return None
+        else:
+            form = RejectForm()
+        return TemplateResponse(
+            request,
+            "admin/community/member/reject.html",
+            {**self.admin_site.each_context(request), "title": _("Reject memberships"), "form": form,
+             "members": queryset.select_related("user", "organisation"), "opts": self.model._meta,
+             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME},
+        )
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ImportExportModelAdmin):
+    resource_classes = [OrganisationResource]
+    list_display = ["name", "country", "region", "kind", "population", "status", "member_count"]
+    list_filter = ["status", "region", "kind", "country"]
+    search_fields = ["name", "website"]
+    actions = ["confirm", "merge"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_count=Count("members"))
+
+    @admin.display(description=_("members"), ordering="member_count")
+    def member_count(self, obj):
+        return obj.member_count
+
+    @admin.action(description=_("Confirm selected proposed organisations"), permissions=["change"])
+    def confirm(self, request, queryset):
+        count = services.organisations_confirm(organisations=list(queryset))
+        self.message_user(request, ngettext("%d organisation confirmed.", "%d organisations confirmed.", count) % count)
+
+    @admin.action(description=_("Merge selected proposed organisations into another"), permissions=["change"])
+    def merge(self, request, queryset):
+        organisations = list(queryset)
+        if "apply" in request.POST:
+            form = MergeOrganisationsForm(request.POST, organisations=organisations)
+            if form.is_valid():
+                try:
+                    count = services.organisations_merge(sources=organisations, target=form.cleaned_data["target"])
+                except ValidationError as error:
+                    self.message_user(request, "; ".join(error.messages), messages.ERROR)
+                    return None
+                self.message_user(request, _("%(count)d organisation(s) merged into %(target)s.")
+                                  % {"count": count, "target": form.cleaned_data["target"]})
+                return None
+        else:
+            form = MergeOrganisationsForm(organisations=organisations)
+        return TemplateResponse(
+            request,
+            "admin/community/organisation/merge.html",
+            {**self.admin_site.each_context(request), "title": _("Merge organisations"), "form": form,
+             "organisations": organisations, "opts": self.model._meta,
+             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME},
+        )
+
+
+@admin.register(MembershipInvitation)
+class MembershipInvitationAdmin(ImportExportModelAdmin):
+    resource_classes = [MembershipInvitationResource]
+    list_display = ["email", "organisation", "invited_by", "created_at", "accepted_at"]
+    list_filter = [("accepted_at", admin.EmptyFieldListFilter), ("organisation", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["email", "first_name", "last_name", "organisation__name"]
+    list_select_related = ["organisation", "invited_by"]
+    autocomplete_fields = ["organisation"]
+    fields = ["email", "first_name", "last_name", "organisation"]
+    form = MembershipInvitationForm
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["email", "first_name", "last_name", "organisation", "invited_by", "created_at", "accepted_at",
+                "member"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return self.fields
+        return self.get_readonly_fields(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            form.base_fields["organisation"].queryset = Organisation.objects.members()
+        return form
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        try:
+            saved = services.membership_invite(
+                email=obj.email, organisation=obj.organisation, by=request.user,
+                first_name=obj.first_name, last_name=obj.last_name,
+            )
+        except ValidationError as error:
+            # Checked again in the form's clean(); this is the race between two staff.
+            self.message_user(request, "; ".join(error.messages), messages.ERROR)
+            return
+        obj.pk = saved.pk
+        obj.created_at = saved.created_at
+
+
+@admin.register(Edition)
+class EditionAdmin(admin.ModelAdmin):
+    list_display = ["year", "theme", "status"]
+    list_filter = ["status"]
+    search_fields = ["theme", "description"]
+

@@ -1,0 +1,8 @@
+from django.conf import settings
+
+
+def portal(request):
+    return {
+        "current_member": getattr(request, "member", None),
+        "privacy_notice_version": settings.PRIVACY_NOTICE_VERSION,
+    }

@@ -1,0 +1,240 @@
+import zoneinfo
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Fieldset, Layout
+from django import forms
+from django.conf import settings
+from django.db.models import Q
+from django.urls import reverse_lazy
+from django.utils import translation
+from django.utils.functional import lazy
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from . import services
+from .models import Member, MembershipInvitation, Organisation, OrganisationKind, OrganisationStatus, Region
+
+INVITATION_SESSION_KEY = "community_invitation_id"
+
+
+def time_zone_choices():
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+def _privacy_label():
+    return format_html(
+        '{} <a href="{}" target="_blank" rel="noopener">{}</a>',
+        _("I have read and accept the"),
+        reverse_lazy("community:privacy"),
+        _("privacy notice"),
+    )
+
+
+class MemberPreferencesFields(forms.Form):
+    """Fields a member fills in at sign-up and can change later on their profile."""
+
+    job_title = forms.CharField(label=_("Job title"), max_length=200)
+    preferred_language = forms.ChoiceField(
+        label=_("Preferred language"),
+        choices=settings.LANGUAGES,
+        help_text=_("The portal and its emails use this language."),
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=time_zone_choices,
+        help_text=_("Dates and times are shown in this time zone."),
+    )
+
+
+class SignupForm(MemberPreferencesFields):
+    """Extra fields of allauth's sign-up form (ACCOUNT_SIGNUP_FORM_CLASS)."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.members(),
+        required=False,
+        empty_label=_("— My organisation is not in the list —"),
+        help_text=_("The member city, metropolitan area or government you work for."),
+    )
+    new_organisation_name = forms.CharField(
+        label=_("Name of your organisation"), max_length=200, required=False,
+        help_text=_("Only if your organisation is not in the list. The secretariat confirms it."),
+    )
+    new_organisation_country = forms.ChoiceField(
+        label=_("Country"), choices=lazy(lambda: [("", "---------"), *countries], list)(), required=False
+    )
+    new_organisation_region = forms.ChoiceField(
+        label=_("World region"), choices=[("", "---------"), *Region.choices], required=False
+    )
+    new_organisation_kind = forms.ChoiceField(
+        label=_("Kind of organisation"), choices=[("", "---------"), *OrganisationKind.choices], required=False
+    )
+    new_organisation_website = forms.URLField(label=_("Website"), max_length=200, required=False)
+    privacy_consent = forms.BooleanField(label=lazy(_privacy_label, str)(), required=True)
+
+    field_order = [
+        "email",
+        "password1",
+        "password2",
+        "first_name",
+        "last_name",
+        "job_title",
+        "organisation",
+        "new_organisation_name",
+        "new_organisation_country",
+        "new_organisation_region",
+        "new_organisation_kind",
+        "new_organisation_website",
+        "preferred_language",
+        "time_zone",
+        "privacy_consent",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["preferred_language"].initial = translation.get_language() or "en"
+        self.fields["time_zone"].initial = "UTC"
+        self.invitation = None
+        self.helper = self._helper()
+
+    def _helper(self):
+        helper = FormHelper()
+        helper.form_tag = False
+        organisation = ["organisation"]
+        if self.invitation is None:
+            organisation.append(
+                Div(
+                    "new_organisation_name", "new_organisation_country", "new_organisation_region",
+                    "new_organisation_kind", "new_organisation_website",
+                    css_class="border-start ps-3 mb-3", data_new_organisation="",
+                )
+            )
+        helper.layout = Layout(
+            Fieldset(_("Your account"), "email", "password1", "password2"),
+            Fieldset(_("About you"), "first_name", "last_name", "job_title"),
+            Fieldset(_("Your organisation"), *organisation),
+            Fieldset(_("Preferences"), "preferred_language", "time_zone"),
+            "privacy_consent",
+        )
+        return helper
+
+    def bind_invitation(self, invitation: MembershipInvitation):
+        """A staff invitation fixes the email address and the organisation."""
+        self.invitation = invitation
+        self.fields["email"].initial = invitation.email
+        self.fields["email"].disabled = True
+        self.fields["first_name"].initial = invitation.first_name
+        self.fields["last_name"].initial = invitation.last_name
+        self.fields["organisation"].queryset = Organisation.objects.filter(pk=invitation.organisation_id)
+        self.fields["organisation"].initial = invitation.organisation_id
+        self.fields["organisation"].disabled = True
+        self.fields["organisation"].empty_label = None
+        for name in list(self.fields):
+            if name.startswith("new_organisation_"):
+                del self.fields[name]
+        self.helper = self._helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.invitation is not None:
+            return cleaned
+        organisation = cleaned.get("organisation")
+        new_name = (cleaned.get("new_organisation_name") or "").strip()
+        if organisation and new_name:
+            self.add_error(
+                "new_organisation_name",
+                _("Either choose your organisation from the list or name a new one, not both."),
+            )
+        elif not organisation and not new_name:
+            if "organisation" not in self.errors:
+                self.add_error("organisation", _("Choose your organisation, or name it below if it is not listed."))
+        elif new_name:
+            for field in ("new_organisation_country", "new_organisation_region", "new_organisation_kind"):
+                if not cleaned.get(field):
+                    self.add_error(field, _("Required when you name a new organisation."))
+            country = cleaned.get("new_organisation_country")
+            if country and services.organisation_find_duplicate(name=new_name, country=country):
+                self.add_error(
+                    "new_organisation_name",
+                    _("This organisation is already registered: choose it from the list above."),
+                )
+        return cleaned
+
+    def signup(self, request, user):
+        """Called by allauth once the user row exists, inside the sign-up transaction."""
+        data = self.cleaned_data
+        organisation = self.invitation.organisation if self.invitation else data.get("organisation")
+        if organisation is None:
+            organisation = services.organisation_propose(
+                name=data["new_organisation_name"],
+                country=data["new_organisation_country"],
+                region=data["new_organisation_region"],
+                kind=data["new_organisation_kind"],
+                website=data.get("new_organisation_website", ""),
+            )
+        services.member_register(
+            user=user,
+            organisation=organisation,
+            job_title=data["job_title"],
+            preferred_language=data["preferred_language"],
+            time_zone=data["time_zone"],
+            invitation=self.invitation,
+        )
+        if self.invitation is not None:
+            request.session.pop(INVITATION_SESSION_KEY, None)
+
+
+class ProfileForm(MemberPreferencesFields):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+
+    field_order = ["first_name", "last_name", "job_title", "preferred_language", "time_zone"]
+
+    @classmethod
+    def for_member(cls, member: Member, data=None):
+        initial = {
+            "first_name": member.user.first_name,
+            "last_name": member.user.last_name,
+            "job_title": member.job_title,
+            "preferred_language": member.preferred_language,
+            "time_zone": member.time_zone,
+        }
+        return cls(data=data, initial=initial)
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (sent to the person)"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        max_length=2000,
+    )
+
+
+class MergeOrganisationsForm(forms.Form):
+    target = forms.ModelChoiceField(
+        label=_("Merge into"),
+        queryset=Organisation.objects.all(),
+        help_text=_("Members of the other selected organisations move here; those organisations are deleted."),
+    )
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organisations is not None:
+            # Into one of the selected, or any confirmed organisation.
+            self.fields["target"].queryset = Organisation.objects.filter(
+                Q(pk__in=[o.pk for o in organisations]) | Q(status=OrganisationStatus.MEMBER)
+            )
+
+
+class MembershipInvitationForm(forms.ModelForm):
+    class Meta:
+        model = MembershipInvitation
+        fields = ["email", "first_name", "last_name", "organisation"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("email") and cleaned.get("organisation"):
+            services.membership_invitation_validate(email=cleaned["email"], organisation=cleaned["organisation"])
+        return cleaned

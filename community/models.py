@@ -1,0 +1,285 @@
+"""Members, organisations and editions: who takes part, for whom, and in which year."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+
+class UserManager(BaseUserManager):
+    """Users log in with their email address; there is no username."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    username = None
+    email = models.EmailField(_("email address"), unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="unique_user_email_case_insensitive"),
+        ]
+
+    def __str__(self):
+        return self.email
+
+
+class Region(models.TextChoices):
+    AFRICA = "africa", _("Africa")
+    ASIA_PACIFIC = "asia_pacific", _("Asia-Pacific")
+    EUROPE = "europe", _("Europe")
+    LATIN_AMERICA = "latin_america", _("Latin America and the Caribbean")
+    MIDDLE_EAST = "middle_east", _("Middle East and West Asia")
+    NORTH_AMERICA = "north_america", _("North America")
+
+
+class OrganisationKind(models.TextChoices):
+    CITY = "city", _("City")
+    METROPOLITAN_AREA = "metropolitan_area", _("Metropolitan area")
+    REGIONAL_GOVERNMENT = "regional_government", _("Regional government")
+    OTHER = "other", _("Other")
+
+
+class OrganisationStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed (awaiting confirmation)")
+    MEMBER = "member", _("Member")
+    FORMER = "former", _("Former member")
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def members(self):
+        return self.filter(status=OrganisationStatus.MEMBER)
+
+    def proposed(self):
+        return self.filter(status=OrganisationStatus.PROPOSED)
+
+
+class Organisation(models.Model):
+    """A member city, metropolitan area or regional government."""
+
+    name = models.CharField(_("name"), max_length=200)
+    country = CountryField(_("country"))
+    region = models.CharField(_("world region"), max_length=20, choices=Region.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices)
+    population = models.PositiveBigIntegerField(_("population"), null=True, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    status = models.CharField(
+        _("membership status"),
+        max_length=20,
+        choices=OrganisationStatus.choices,
+        default=OrganisationStatus.PROPOSED,
+        help_text=_("Organisations proposed at sign-up wait for the secretariat to confirm or merge them."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "country", name="unique_organisation_name_country"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=OrganisationStatus.values), name="organisation_status_valid"
+            ),
+            models.CheckConstraint(condition=models.Q(region__in=Region.values), name="organisation_region_valid"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=OrganisationKind.values), name="organisation_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.country.code})" if self.country else self.name
+
+
+class MemberStatus(models.TextChoices):
+    PENDING = "pending", _("Pending approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+def validate_time_zone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value}, code="invalid")
+
+
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+
+
+class MemberQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=MemberStatus.APPROVED)
+
+    def pending(self):
+        return self.filter(status=MemberStatus.PENDING)
+
+
+class Member(models.Model):
+    """A city manager's membership: the person, their organisation and their preferences."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="members", verbose_name=_("organisation")
+    )
+    job_title = models.CharField(_("job title"), max_length=200)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
+    privacy_notice_version = models.CharField(_("privacy notice version"), max_length=20)
+    privacy_consented_at = models.DateTimeField(_("privacy notice accepted"))
+    status = models.CharField(
+        _("membership status"), max_length=20, choices=MemberStatus.choices, default=MemberStatus.PENDING
+    )
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("status changed by"),
+    )
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    joined_at = models.DateTimeField(_("joined"), auto_now_add=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        ordering = ["user__last_name", "user__first_name", "user__email"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=MemberStatus.values), name="member_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(preferred_language__in=LANGUAGE_CODES), name="member_language_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} <{self.user.email}>"
+
+    @property
+    def full_name(self):
+        return self.user.get_full_name() or self.user.email
+
+    @property
+    def is_approved(self):
+        return self.status == MemberStatus.APPROVED
+
+
+class MembershipInvitation(models.Model):
+    """Staff invite a person by email; the signed link gives them a pre-approved membership."""
+
+    email = models.EmailField(_("email address"))
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="invitations", verbose_name=_("organisation")
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    member = models.OneToOneField(
+        Member,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitation",
+        verbose_name=_("member"),
+    )
+
+    class Meta:
+        verbose_name = _("membership invitation")
+        verbose_name_plural = _("membership invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.email} → {self.organisation.name}"
+
+    @property
+    def is_used(self):
+        return self.accepted_at is not None
+
+
+class EditionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft (staff only)")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class EditionQuerySet(models.QuerySet):
+    def visible(self):
+        return self.exclude(status=EditionStatus.DRAFT)
+
+    def current(self):
+        """The open edition of the latest year, else the latest one members can see."""
+        return (
+            self.filter(status=EditionStatus.OPEN).order_by("-year").first()
+            or self.visible().order_by("-year").first()
+        )
+
+
+class Edition(models.Model):
+    """One year of the community, with its theme. Surveys, events and selections belong to one."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    theme = models.CharField(_("theme"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=EditionStatus.choices, default=EditionStatus.DRAFT
+    )
+
+    objects = EditionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("edition")
+        verbose_name_plural = _("editions")
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(year__gte=2000, year__lte=2100), name="edition_year_range"),
+            models.CheckConstraint(condition=models.Q(status__in=EditionStatus.values), name="edition_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.year}: {self.theme}"

@@ -1,0 +1,72 @@
+"""CSV/XLSX import and export for the secretariat (django-import-export)."""
+
+from django.core.exceptions import ValidationError
+from import_export import fields, resources
+from import_export.widgets import ForeignKeyWidget
+
+from . import services
+from .models import Member, MembershipInvitation, Organisation
+
+
+class OrganisationResource(resources.ModelResource):
+    class Meta:
+        model = Organisation
+        fields = ("id", "name", "country", "region", "kind", "population", "website", "status")
+        import_id_fields = ("name", "country")
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+
+class MemberResource(resources.ModelResource):
+    """Export only: people join by signing up or through an invitation (imported below)."""
+
+    email = fields.Field(attribute="user__email", column_name="email", readonly=True)
+    first_name = fields.Field(attribute="user__first_name", column_name="first_name", readonly=True)
+    last_name = fields.Field(attribute="user__last_name", column_name="last_name", readonly=True)
+    organisation = fields.Field(attribute="organisation__name", column_name="organisation", readonly=True)
+    country = fields.Field(attribute="organisation__country", column_name="country", readonly=True)
+    region = fields.Field(attribute="organisation__region", column_name="region", readonly=True)
+
+    class Meta:
+        model = Member
+        fields = (
+            "email", "first_name", "last_name", "organisation", "country", "region", "job_title",
+            "preferred_language", "time_zone", "status", "joined_at",
+        )
+        export_order = fields
+
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).select_related("user", "organisation")
+
+
+class MembershipInvitationResource(resources.ModelResource):
+    """Import a list of people: each new row becomes an invitation, emailed with its signed link."""
+
+    organisation = fields.Field(
+        attribute="organisation", column_name="organisation", widget=ForeignKeyWidget(Organisation, "name")
+    )
+
+    class Meta:
+        model = MembershipInvitation
+        fields = ("email", "first_name", "last_name", "organisation", "created_at", "accepted_at")
+        import_id_fields = ("email",)
+        skip_unchanged = True
+        report_skipped = True
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        # Runs inside the import's transaction: a dry run (the preview) rolls back, and the emails
+        # the service queued on commit are never sent.
+        if not is_create:
+            return  # an invitation already sent is not changed by an import
+        try:
+            saved = services.membership_invite(
+                email=instance.email,
+                organisation=instance.organisation,
+                by=kwargs.get("user"),
+                first_name=instance.first_name,
+                last_name=instance.last_name,
+            )
+        except ValidationError as error:
+            raise ValueError("; ".join(error.messages)) from error
+        instance.pk = saved.pk

@@ -1,0 +1,290 @@
+"""Membership rules: registration, approval, staff invitations, organisations.
+
+Views, admin actions and commands call these functions; they own the transaction and the
+emails it causes.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mailings.services import mail_queue
+
+from .models import (
+    Member,
+    MembershipInvitation,
+    MemberStatus,
+    Organisation,
+    OrganisationStatus,
+    User,
+)
+
+INVITATION_SALT = "community.membership-invitation"
+
+
+# ------------------------------------------------------------------------------ organisations
+def organisation_find_duplicate(*, name: str, country: str, exclude_pk: int | None = None) -> Organisation | None:
+    queryset = Organisation.objects.annotate(name_lower=Lower("name")).filter(
+        name_lower=name.strip().lower(), country=country
+    )
+    if exclude_pk:
+        queryset = queryset.exclude(pk=exclude_pk)
+    return queryset.first()
+
+
+def organisation_propose(*, name: str, country: str, region: str, kind: str, website: str = "") -> Organisation:
+    """A new organisation named at sign-up; staff confirm or merge it later."""
+    name = name.strip()
+    if organisation_find_duplicate(name=name, country=country):
+        raise ValidationError(
+            {"new_organisation_name": _("This organisation is already registered: choose it from the list.")}
+        )
+    organisation = Organisation(
+        name=name, country=country, region=region, kind=kind, website=website, status=OrganisationStatus.PROPOSED
+    )
+    organisation.full_clean()
+    organisation.save()
+    return organisation
+
+
+def organisations_confirm(*, organisations) -> int:
+    return Organisation.objects.filter(pk__in=[o.pk for o in organisations]).proposed().update(
+        status=OrganisationStatus.MEMBER
+    )
+
+
+@transaction.atomic
+def organisations_merge(*, sources, target: Organisation) -> int:
+    """Move every member and invitation of proposed ``sources`` to ``target`` and delete the sources.
+
+    Only organisations proposed at sign-up can be merged away: a confirmed one has a history.
+    """
+    if target.status == OrganisationStatus.PROPOSED:
+        raise ValidationError(_("Merge into a confirmed organisation, or confirm it first."))
+    sources = [o for o in sources if o.pk != target.pk]
+    confirmed = [o.name for o in sources if o.status != OrganisationStatus.PROPOSED]
+    if confirmed:
+        raise ValidationError(
+            _("Only proposed organisations can be merged away; these are confirmed: %(names)s.")
+            % {"names": ", ".join(confirmed)}
+        )
+    source_ids = [o.pk for o in sources]
+    if not source_ids:
+        return 0
+    Member.objects.filter(organisation_id__in=source_ids).update(organisation=target)
+    MembershipInvitation.objects.filter(organisation_id__in=source_ids).update(organisation=target)
+    Organisation.objects.filter(pk__in=source_ids).delete()
+    return len(source_ids)
+
+
+# ------------------------------------------------------------------------------ registration
+@transaction.atomic
+def member_register(
+    *,
+    user: User,
+    organisation: Organisation,
+    job_title: str,
+    preferred_language: str,
+    time_zone: str,
+    invitation: MembershipInvitation | None = None,
+) -> Member:
+    """Create the membership of a person who signed up: pending, or approved if staff invited them."""
+    now = timezone.now()
+    member = Member(
+        user=user,
+        organisation=organisation,
+        job_title=job_title,
+        preferred_language=preferred_language,
+        time_zone=time_zone,
+        privacy_notice_version=settings.PRIVACY_NOTICE_VERSION,
+        privacy_consented_at=now,
+    )
+    if invitation is not None:
+        member.organisation = invitation.organisation
+        member.status = MemberStatus.APPROVED
+        member.status_changed_at = now
+        member.status_changed_by = invitation.invited_by
+    member.full_clean(exclude=["user"])
+    member.save()
+    if invitation is not None:
+        # A concurrent second use of the same link fails here rather than creating two members.
+        updated = MembershipInvitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+            accepted_at=now, member=member
+        )
+        if not updated:
+            raise ValidationError(_("This invitation has already been used."))
+    return member
+
+
+def member_update_profile(*, member: Member, job_title: str, preferred_language: str, time_zone: str) -> Member:
+    member.job_title = job_title
+    member.preferred_language = preferred_language
+    member.time_zone = time_zone
+    member.full_clean(exclude=["user"])
+    member.save(update_fields=["job_title", "preferred_language", "time_zone"])
+    return member
+
+
+# ------------------------------------------------------------------------------ approval
+@dataclass
+class DecisionResult:
+    decided: list[Member]
+    skipped: list[tuple[Member, str]]
+
+
+def _member_can_be_decided(member: Member) -> str | None:
+    if member.organisation.status == OrganisationStatus.PROPOSED:
+        return _("its organisation awaits confirmation (confirm or merge it first)")
+    return None
+
+
+@transaction.atomic
+def members_approve(*, members, by: User) -> DecisionResult:
+    """Approve memberships and email each person. Already approved ones are left as they are."""
+    result = DecisionResult(decided=[], skipped=[])
+    now = timezone.now()
+    for member in _lock(members):
+        if member.status == MemberStatus.APPROVED:
+            result.skipped.append((member, _("already approved")))
+            continue
+        reason = _member_can_be_decided(member)
+        if reason:
+            result.skipped.append((member, reason))
+            continue
+        member.status = MemberStatus.APPROVED
+        member.status_changed_at = now
+        member.status_changed_by = by
+        member.rejection_reason = ""
+        member.save(update_fields=["status", "status_changed_at", "status_changed_by", "rejection_reason"])
+        _mail_member(member, template="membership_approved", key=f"membership-approved:{member.pk}:{now.isoformat()}")
+        result.decided.append(member)
+    return result
+
+
+@transaction.atomic
+def members_reject(*, members, by: User, reason: str = "") -> DecisionResult:
+    """Reject memberships and email each person. Already rejected ones are left as they are."""
+    result = DecisionResult(decided=[], skipped=[])
+    now = timezone.now()
+    for member in _lock(members):
+        if member.status == MemberStatus.REJECTED:
+            result.skipped.append((member, _("already rejected")))
+            continue
+        member.status = MemberStatus.REJECTED
+        member.status_changed_at = now
+        member.status_changed_by = by
+        member.rejection_reason = reason
+        member.save(update_fields=["status", "status_changed_at", "status_changed_by", "rejection_reason"])
+        _mail_member(
+            member,
+            template="membership_rejected",
+            key=f"membership-rejected:{member.pk}:{now.isoformat()}",
+            reason=reason,
+        )
+        result.decided.append(member)
+    return result
+
+
+def _lock(members):
+    # Two staff deciding at once see each other's decision instead of emailing twice.
+    ids = [m.pk for m in members]
+    return Member.objects.select_for_update(of=("self",)).select_related("user", "organisation").filter(pk__in=ids)
+
+
+def _mail_member(member: Member, *, template: str, key: str, **context) -> None:
+    mail_queue(
+        to=member.user.email,
+        template=template,
+        context={
+            "first_name": member.user.first_name,
+            "organisation_name": member.organisation.name,
+            "dashboard_url": settings.PORTAL_BASE_URL + reverse("community:dashboard"),
+            **context,
+        },
+        language=member.preferred_language,
+        time_zone=member.time_zone,
+        dedupe_key=key,
+    )
+
+
+# ------------------------------------------------------------------------------ invitations
+class InvitationError(Exception):
+    """A membership invitation link that cannot be used, with the reason to show."""
+
+    def __init__(self, reason: str):
+        self.reason = reason  # "invalid", "expired" or "used"
+        super().__init__(reason)
+
+
+def membership_invitation_token(invitation: MembershipInvitation) -> str:
+    return signing.dumps({"invitation": invitation.pk}, salt=INVITATION_SALT, compress=True)
+
+
+def membership_invitation_url(invitation: MembershipInvitation) -> str:
+    token = membership_invitation_token(invitation)
+    return settings.PORTAL_BASE_URL + reverse("community:invitation_accept", kwargs={"token": token})
+
+
+@transaction.atomic
+def membership_invite(
+    *, email: str, organisation: Organisation, by: User | None, first_name: str = "", last_name: str = "",
+    language: str = "en",
+) -> MembershipInvitation:
+    """Invite a person to join with a pre-approved membership, and email them the signed link."""
+    email = email.strip().lower()
+    membership_invitation_validate(email=email, organisation=organisation)
+    invitation = MembershipInvitation(
+        email=email, first_name=first_name, last_name=last_name, organisation=organisation, invited_by=by
+    )
+    invitation.full_clean()
+    invitation.save()
+    mail_queue(
+        to=email,
+        template="membership_invitation",
+        context={
+            "first_name": first_name,
+            "organisation_name": organisation.name,
+            "accept_url": membership_invitation_url(invitation),
+            "valid_days": settings.MEMBERSHIP_INVITATION_MAX_AGE_DAYS,
+        },
+        language=language,
+        dedupe_key=f"membership-invitation:{invitation.pk}",
+    )
+    return invitation
+
+
+def membership_invitation_validate(*, email: str, organisation: Organisation) -> None:
+    errors = {}
+    if User.objects.filter(email__iexact=email.strip()).exists():
+        errors["email"] = _("A person with this email address already has an account.")
+    if organisation.status != OrganisationStatus.MEMBER:
+        errors["organisation"] = _("Invite people only to a confirmed member organisation.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def membership_invitation_check(token: str) -> MembershipInvitation:
+    """Return the invitation a link stands for, or raise InvitationError saying why it cannot be used."""
+    max_age = timedelta(days=settings.MEMBERSHIP_INVITATION_MAX_AGE_DAYS)
+    try:
+        payload = signing.loads(token, salt=INVITATION_SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        raise InvitationError("expired") from None
+    except signing.BadSignature:
+        raise InvitationError("invalid") from None
+    invitation = (
+        MembershipInvitation.objects.select_related("organisation").filter(pk=payload.get("invitation")).first()
+    )
+    if invitation is None:
+        raise InvitationError("invalid")
+    if invitation.is_used:
+        raise InvitationError("used")
+    return invitation

@@ -1,0 +1,184 @@
+from allauth.account.adapter import get_adapter
+from allauth.account.views import SignupView as AllauthSignupView
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django.views.generic import FormView, TemplateView
+
+from . import selectors, services
+from .forms import INVITATION_SESSION_KEY, ProfileForm
+from .mixins import ApprovedMemberRequiredMixin
+from .models import Edition, Organisation
+
+
+class HomeView(TemplateView):
+    template_name = "community/home.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(edition=Edition.objects.current(), **kwargs)
+
+
+class PrivacyView(TemplateView):
+    template_name = "community/privacy.html"
+
+
+class DashboardView(ApprovedMemberRequiredMixin, TemplateView):
+    template_name = "community/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        edition = Edition.objects.current()
+        member = self.request.member
+        return super().get_context_data(
+            edition=edition,
+            steps=selectors.member_next_steps(member=member, edition=edition),
+            **kwargs,
+        )
+
+
+class ProfileView(ApprovedMemberRequiredMixin, FormView):
+    template_name = "community/profile.html"
+
+    def get_form(self, form_class=None):
+        data = self.request.POST if self.request.method == "POST" else None
+        return ProfileForm.for_member(self.request.member, data=data)
+
+    def form_valid(self, form):
+        member = self.request.member
+        user = member.user
+        user.first_name = form.cleaned_data["first_name"]
+        user.last_name = form.cleaned_data["last_name"]
+        user.save(update_fields=["first_name", "last_name"])
+        services.member_update_profile(
+            member=member,
+            job_title=form.cleaned_data["job_title"],
+            preferred_language=form.cleaned_data["preferred_language"],
+            time_zone=form.cleaned_data["time_zone"],
+        )
+        translation.activate(member.preferred_language)
+        messages.success(self.request, _("Your profile has been saved."))
+        return redirect("community:profile")
+
+
+class OrganisationDetailView(ApprovedMemberRequiredMixin, TemplateView):
+    """An organisation's page with its members: for its own members and for staff."""
+
+    template_name = "community/organisation_detail.html"
+    allow_staff = True
+
+    def get_context_data(self, **kwargs):
+        organisation = get_object_or_404(Organisation, pk=self.kwargs["pk"])
+        member = self.request.member
+        is_own = member is not None and member.is_approved and member.organisation_id == organisation.pk
+        if not (is_own or self.request.user.is_staff):
+            # 404, not 403: another organisation's page does not even admit it exists.
+            raise Http404
+        colleagues = organisation.members.approved().select_related("user")
+        return super().get_context_data(organisation=organisation, colleagues=colleagues, **kwargs)
+
+
+class MembershipStatusView(LoginRequiredMixin, TemplateView):
+    """Where a pending or rejected member lands instead of a member page."""
+
+    template_name = "community/membership_status.html"
+
+
+class InvitationAcceptView(View):
+    """A staff invitation link: check it, then sign up with the address and organisation it fixes."""
+
+    def get(self, request, token):
+        try:
+            invitation = services.membership_invitation_check(token)
+        except services.InvitationError as error:
+            status = {"invalid": 400, "expired": 410, "used": 410}[error.reason]
+            return render(request, "community/invitation_invalid.html", {"reason": error.reason}, status=status)
+        if request.user.is_authenticated:
+            return render(request, "community/invitation_signed_in.html", {"invitation": invitation}, status=409)
+        request.session[INVITATION_SESSION_KEY] = token
+        # The link reached this inbox, so the address is verified: allauth skips the confirmation mail.
+        get_adapter(request).stash_verified_email(request, invitation.email)
+        return redirect("account_signup")
+
+
+class SignupView(AllauthSignupView):
+    """allauth's sign-up, which a pending staff invitation (kept in the session) pre-fills and locks."""
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        token = self.request.session.get(INVITATION_SESSION_KEY)
+        if token:
+            try:
+                form.bind_invitation(services.membership_invitation_check(token))
+            except services.InvitationError:
+                self.request.session.pop(INVITATION_SESSION_KEY, None)
+        return form
+
+    def form_valid(self, form):
+        try:
+            # A savepoint: if the membership cannot be created, neither is the account.
+            with transaction.atomic():
+                return super().form_valid(form)
+        except ValidationError as error:
+            # The invitation was used in between (two tabs): say so, nothing is half-created.
+            form.add_error(None, error)
+            return self.form_invalid(form)
+
+
+@require_POST
+def set_language(request):
+    """Switch the language; a signed-in member's choice is saved as their preference."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    allowed_hosts = {request.get_host()}
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts=allowed_hosts, require_https=request.is_secure()):
+        next_url = "/"
+    response = redirect(next_url)
+    if language not in dict(settings.LANGUAGES):
+        return response
+    if request.member is not None:
+        services.member_update_profile(
+            member=request.member,
+            job_title=request.member.job_title,
+            preferred_language=language,
+            time_zone=request.member.time_zone,
+        )
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    return response
+
+
+@never_cache
+def healthz(request):
+    """200 when the database (and the broker, when one is configured) answer; 503 otherwise."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as error:  # noqa: BLE001 - any failure is a failed check
+        checks["database"] = f"error: {error.__class__.__name__}"
+    if settings.CELERY_BROKER_URL:
+        from config.celery_app import app
+
+        try:
+            with app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=2)
+            checks["broker"] = "ok"
+        except Exception as error:  # noqa: BLE001
+            checks["broker"] = f"error: {error.__class__.__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)

@@ -1,0 +1,24 @@
+"""Settings for the test suite.
+
+DATABASE_URL and CELERY_BROKER_URL are honoured (``.ci/run`` points them at the machine's
+PostgreSQL and Redis); without them the suite runs on SQLite with tasks in-process.
+"""
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, env
+
+DEBUG = False
+SECRET_KEY = "test-only-insecure-key"
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+EMAIL_FILE_PATH = str(BASE_DIR / "var" / "test-mail")
+# Unit tests run tasks in-process; the integration tests start a real worker on the broker.
+CELERY_TASK_ALWAYS_EAGER = True
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Tests that need PostgreSQL, Redis or a real worker fail instead of skipping when this is set.
+PORTAL_REQUIRE_SERVICES = env.bool("PORTAL_REQUIRE_SERVICES", default=False)
