@@ -72,7 +72,9 @@ class SignupForm(MemberPreferencesFields):
     new_organisation_kind = forms.ChoiceField(
         label=_("Kind of organisation"), choices=[("", "---------"), *OrganisationKind.choices], required=False
     )
-    new_organisation_website = forms.URLField(label=_("Website"), max_length=200, required=False)
+    new_organisation_website = forms.URLField(
+        label=_("Website"), max_length=200, required=False, assume_scheme="https"
+    )
     privacy_consent = forms.BooleanField(label=lazy(_privacy_label, str)(), required=True)
 
     field_order = [

@@ -22,3 +22,6 @@ STORAGES = {
 }
 # Tests that need PostgreSQL, Redis or a real worker fail instead of skipping when this is set.
 PORTAL_REQUIRE_SERVICES = env.bool("PORTAL_REQUIRE_SERVICES", default=False)
+# Serve static files from the finders: the suite never runs collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

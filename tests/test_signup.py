@@ -1,0 +1,123 @@
+"""Sign-up → verification email → login, and what a new member sees."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from community.models import Member, MemberStatus, Organisation, OrganisationStatus, User
+
+pytestmark = pytest.mark.django_db
+
+
+def signup_data(**overrides):
+    data = {
+        "email": "ana.garcia@amb.example",
+        "password1": "green-infrastructure-2020",
+        "password2": "green-infrastructure-2020",
+        "first_name": "Ana",
+        "last_name": "García",
+        "job_title": "Chief operating officer",
+        "preferred_language": "es",
+        "time_zone": "Europe/Madrid",
+        "privacy_consent": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def confirmation_link(message):
+    match = re.search(r"https?://[^\s]+/accounts/confirm-email/[^\s/]+/", message.body)
+    assert match, message.body
+    return match.group(0)
+
+
+def test_signup_verification_then_login_lands_on_pending_page(client, organisation, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_signup"), signup_data(organisation=organisation.pk))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response["Location"] == reverse("account_email_verification_sent")
+
+    user = User.objects.get(email="ana.garcia@amb.example")
+    member = Member.objects.get(user=user)
+    assert member.organisation == organisation
+    assert member.status == MemberStatus.PENDING
+    assert member.preferred_language == "es"
+    assert member.privacy_notice_version
+    assert member.privacy_consented_at is not None
+
+    # Mandatory verification: no login before the link is followed.
+    client.logout()
+    response = client.post(
+        reverse("account_login"), {"login": "ana.garcia@amb.example", "password": "green-infrastructure-2020"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+
+    assert len(mail.outbox) >= 1
+    assert mail.outbox[-1].to == ["ana.garcia@amb.example"]
+    link = confirmation_link(mail.outbox[-1])
+    path = link.split("testserver", 1)[1]
+    assert client.post(path).status_code == 302
+
+    client.logout()
+    response = client.post(
+        reverse("account_login"), {"login": "ana.garcia@amb.example", "password": "green-infrastructure-2020"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("community:membership_status")
+    assert response.context["current_member"].status == MemberStatus.PENDING
+    assert "Your membership is waiting for approval" in response.content.decode()
+
+
+def test_signup_proposes_a_new_organisation(client):
+    response = client.post(
+        reverse("account_signup"),
+        signup_data(
+            new_organisation_name="Quito",
+            new_organisation_country="EC",
+            new_organisation_region="latin_america",
+            new_organisation_kind="city",
+            new_organisation_website="https://www.quito.gob.ec",
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    organisation = Organisation.objects.get(name="Quito")
+    assert organisation.status == OrganisationStatus.PROPOSED
+    assert Member.objects.get(user__email="ana.garcia@amb.example").organisation == organisation
+
+
+def test_signup_page_offers_only_confirmed_organisations(client, organisation):
+    Organisation.objects.create(
+        name="Not yet confirmed", country="FR", region="europe", kind="city", status=OrganisationStatus.PROPOSED
+    )
+    body = client.get(reverse("account_signup")).content.decode()
+    assert organisation.name in body
+    assert "Not yet confirmed" not in body
+
+
+def test_member_language_applied_after_login(client, member, password):
+    member.preferred_language = "fr"
+    member.save()
+    client.post(reverse("account_login"), {"login": member.user.email, "password": password})
+    response = client.get(reverse("community:dashboard"))
+    assert response.status_code == 200
+    assert response["Content-Language"] == "fr"
+
+
+def test_language_switch_saves_member_preference(client, member):
+    client.force_login(member.user)
+    response = client.post(reverse("set_language"), {"language": "es", "next": "/dashboard/"})
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.preferred_language == "es"
+
+
+def test_language_switch_ignores_unknown_language_and_foreign_next(client, member):
+    client.force_login(member.user)
+    response = client.post(reverse("set_language"), {"language": "xx", "next": "https://evil.example/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    member.refresh_from_db()
+    assert member.preferred_language == "en"
