@@ -162,6 +162,7 @@ def set_language(request):
 
 
 @never_cache
+@transaction.non_atomic_requests  # a dead database must give 503, not fail opening the transaction
 def healthz(request):
     """200 when the database (and the broker, when one is configured) answer; 503 otherwise."""
     checks = {}
