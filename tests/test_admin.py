@@ -167,9 +167,9 @@ def _import(client, url, filename, content, fmt):
 def test_organisation_import_csv_creates_and_refuses_duplicates(client, staff, organisation):
     client.force_login(staff)
     csv = (
-        "name,country,region,kind,population,website,status\n"
-        "Lagos,NG,africa,city,15000000,https://lagosstate.gov.ng,member\n"
-    ).encode()
+        b"name,country,region,kind,population,website,status\n"
+        b"Lagos,NG,africa,city,15000000,https://lagosstate.gov.ng,member\n"
+    )
     response = _import(client, "/admin/community/organisation/import/", "orgs.csv", csv, "0")
     assert response.status_code == 200
     assert Organisation.objects.filter(name="Lagos", country="NG").exists()

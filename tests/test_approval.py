@@ -50,10 +50,9 @@ def test_reject_emails_the_reason_escaped_in_html(pending_member, staff, django_
 def test_rolled_back_decision_sends_nothing(pending_member, staff, django_capture_on_commit_callbacks):
     from django.db import transaction
 
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        with transaction.atomic():
-            services.members_approve(members=[pending_member], by=staff)
-            raise RuntimeError("boom")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        services.members_approve(members=[pending_member], by=staff)
+        raise RuntimeError("boom")
     pending_member.refresh_from_db()
     assert pending_member.status == MemberStatus.PENDING
     assert mail.outbox == []
