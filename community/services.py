@@ -201,6 +201,7 @@ def _lock(members):
 
 def _mail_member(member: Member, *, template: str, key: str, **context) -> None:
     mail_queue(
+        cause=f"{template.replace('_', ' ')}: member {member.pk}",
         to=member.user.email,
         template=template,
         context={
@@ -257,6 +258,7 @@ def membership_invite(
         },
         language=language,
         dedupe_key=f"membership-invitation:{invitation.pk}",
+        cause=f"membership invitation {invitation.pk} by {by}",
     )
     return invitation
 

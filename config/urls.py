@@ -16,4 +16,5 @@ urlpatterns = [
     path("accounts/signup/", community_views.SignupView.as_view(), name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("", include("community.urls")),
+    path("", include("mailings.urls")),
 ]

@@ -1,36 +1,331 @@
-"""The one way the portal sends email."""
+"""The one way the portal sends email: an outbox row per message, delivered by Celery.
+
+``mail_queue`` writes the row in the caller's transaction and queues delivery only on commit, so a
+rolled-back change sends nothing. ``outbox_deliver`` sends a row at most once per attempt, under a
+row lock; ``outbox_sweep`` takes up rows whose task was lost or whose worker died.
+"""
+
+import base64
+import logging
+import random
+import smtplib
+import socket
+from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
 
+from .models import MailPreference, OutboxMessage, OutboxStatus
 from .rendering import render_message
 
+logger = logging.getLogger(__name__)
 
+PREFERENCES_SALT = "mailings.preferences"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str
+
+    def as_json(self) -> dict:
+        return {
+            "filename": self.filename,
+            "mimetype": self.mimetype,
+            "content_b64": base64.b64encode(self.content).decode("ascii"),
+        }
+
+
+# ------------------------------------------------------------------------------ preferences
+def preferences_token(email: str) -> str:
+    return signing.dumps(email.strip().lower(), salt=PREFERENCES_SALT)
+
+
+def preferences_email_from_token(token: str) -> str | None:
+    try:
+        return signing.loads(token, salt=PREFERENCES_SALT)
+    except signing.BadSignature:
+        return None
+
+
+def preferences_url(email: str) -> str:
+    return settings.PORTAL_BASE_URL + reverse("mailings:preferences", kwargs={"token": preferences_token(email)})
+
+
+def unsubscribe_url(email: str) -> str:
+    return settings.PORTAL_BASE_URL + reverse("mailings:unsubscribe", kwargs={"token": preferences_token(email)})
+
+
+def reminders_enabled(email: str) -> bool:
+    return not MailPreference.objects.filter(email=email.strip().lower(), reminders=False).exists()
+
+
+def preferences_set(*, email: str, reminders: bool) -> MailPreference:
+    preference, _ = MailPreference.objects.update_or_create(
+        email=email.strip().lower(), defaults={"reminders": reminders}
+    )
+    return preference
+
+
+# ------------------------------------------------------------------------------ queue
 def mail_queue(
     *,
     to: str,
     template: str,
     context: dict,
+    dedupe_key: str,
     language: str = "en",
     time_zone: str = "UTC",
-    dedupe_key: str,
-) -> None:
-    """Render the message now (in the recipient's language) and send it once the caller commits.
+    essential: bool = True,
+    attachments: list[Attachment] | tuple = (),
+    cause: str = "",
+    send_at=None,
+) -> OutboxMessage:
+    """Render ``mailings/<template>/`` in the recipient's language and zone and put it in the outbox.
 
-    Nothing is sent when the caller's transaction rolls back.
+    The row is written in the caller's transaction; delivery is queued when it commits. A second
+    call with the same ``dedupe_key`` adds nothing and returns the first row. Non-essential mail
+    (reminders) carries an unsubscribe header and link, and is recorded as cancelled, not sent, when
+    the recipient turned reminders off.
     """
-    message = render_message(template=template, context=context, language=language, time_zone=time_zone)
+    existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
+    if existing is not None:
+        return existing
+    to = to.strip()
+    headers = {}
+    if not essential:
+        context = {**context, "preferences_url": preferences_url(to)}
+        headers = {
+            "List-Unsubscribe": f"<{unsubscribe_url(to)}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+    rendered = render_message(template=template, context=context, language=language, time_zone=time_zone)
+    return _enqueue(
+        dedupe_key=dedupe_key,
+        recipient=to,
+        language=language,
+        template=template,
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        headers=headers,
+        attachments=[a.as_json() for a in attachments],
+        essential=essential,
+        cause=cause,
+        send_at=send_at,
+    )
 
-    def send():
-        email = EmailMultiAlternatives(
-            subject=message.subject,
-            body=message.text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[to],
-            headers={"X-Portal-Dedupe-Key": dedupe_key},
+
+def mail_queue_rendered(
+    *, to: str, subject: str, body_text: str, body_html: str = "", dedupe_key: str, language: str,
+    template: str, cause: str = "",
+) -> OutboxMessage:
+    """Put an email rendered elsewhere (allauth's account emails) in the outbox. Always essential."""
+    existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
+    if existing is not None:
+        return existing
+    return _enqueue(
+        dedupe_key=dedupe_key, recipient=to.strip(), language=language, template=template,
+        subject=" ".join(subject.split()), body_text=body_text, body_html=body_html, headers={}, attachments=[],
+        essential=True, cause=cause, send_at=None,
+    )
+
+
+def _enqueue(*, send_at, **fields) -> OutboxMessage:
+    now = timezone.now()
+    if not fields["essential"] and not reminders_enabled(fields["recipient"]):
+        fields.update(status=OutboxStatus.CANCELLED, last_error="The recipient turned these emails off.")
+    try:
+        # A savepoint: losing a race on the dedupe key must not break the caller's transaction.
+        with transaction.atomic():
+            message = OutboxMessage.objects.create(next_attempt_at=send_at or now, created_at=now, **fields)
+    except IntegrityError:
+        return OutboxMessage.objects.get(dedupe_key=fields["dedupe_key"])
+    if message.status == OutboxStatus.QUEUED:
+        _schedule_on_commit(message)
+    return message
+
+
+def _schedule_on_commit(message: OutboxMessage) -> None:
+    from .tasks import send_message
+
+    message_id = message.pk
+    countdown = max(0.0, (message.next_attempt_at - timezone.now()).total_seconds())
+    if countdown > settings.OUTBOX_MAX_COUNTDOWN:
+        return  # far in the future: the sweeper queues it when it is due
+    transaction.on_commit(lambda: send_message.apply_async((message_id,), countdown=countdown or None))
+
+
+# ------------------------------------------------------------------------------ delivery
+class TemporaryError(Exception):
+    pass
+
+
+def _is_temporary(error: Exception) -> bool:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _msg in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    # Lost connections, time-outs, refused connections: the server may come back.
+    return isinstance(error, smtplib.SMTPException | OSError | socket.timeout)
+
+
+def retry_delay(attempt: int) -> float:
+    """Exponential back-off with full jitter, always below the broker's visibility timeout.
+
+    A Redis-delayed task that waits longer than the visibility timeout would be delivered twice.
+    """
+    ceiling = min(settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** (attempt - 1), settings.OUTBOX_MAX_COUNTDOWN)
+    return random.uniform(ceiling / 2, ceiling)
+
+
+def build_email(message: OutboxMessage, connection=None) -> EmailMultiAlternatives:
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.recipient],
+        headers={"X-Portal-Dedupe-Key": message.dedupe_key, **message.headers},
+        connection=connection,
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    for attachment in message.attachments:
+        email.attach(attachment["filename"], base64.b64decode(attachment["content_b64"]), attachment["mimetype"])
+    return email
+
+
+_connection = None
+
+
+def _mail_connection():
+    """One SMTP connection per worker process, reused across messages and reopened when it breaks."""
+    global _connection
+    if _connection is None:
+        _connection = get_connection()
+    return _connection
+
+
+def _drop_connection():
+    global _connection
+    if _connection is not None:
+        try:
+            _connection.close()
+        except Exception:  # noqa: BLE001 - it is broken already
+            logger.debug("closing a broken mail connection failed", exc_info=True)
+    _connection = None
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    outcome: str  # "sent", "retry", "failed", "skipped"
+    retry_in: float | None = None
+
+
+def outbox_deliver(*, message_id: int) -> DeliveryResult:
+    """Send one outbox row if it is due and nobody else holds it.
+
+    The row is marked "sending" and committed before the SMTP exchange, so a worker that dies in
+    the middle leaves a visible row that the sweeper takes up after OUTBOX_SENDING_TIMEOUT.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        message = OutboxMessage.objects.select_for_update(skip_locked=True).filter(pk=message_id).first()
+        if message is None or message.status != OutboxStatus.QUEUED or message.next_attempt_at > now:
+            return DeliveryResult("skipped")
+        message.status = OutboxStatus.SENDING
+        message.sending_started_at = now
+        message.attempts += 1
+        message.save(update_fields=["status", "sending_started_at", "attempts"])
+
+    try:
+        connection = _mail_connection()
+        build_email(message, connection=connection).send()
+    except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
+        _drop_connection()
+        return _record_failure(message, error)
+
+    OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.SENDING).update(
+        status=OutboxStatus.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return DeliveryResult("sent")
+
+
+def _record_failure(message: OutboxMessage, error: Exception) -> DeliveryResult:
+    text = f"{error.__class__.__name__}: {error}"[:2000]
+    if _is_temporary(error) and message.attempts < settings.OUTBOX_MAX_ATTEMPTS:
+        delay = retry_delay(message.attempts)
+        OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.SENDING).update(
+            status=OutboxStatus.QUEUED, next_attempt_at=timezone.now() + timedelta(seconds=delay), last_error=text
         )
-        email.attach_alternative(message.html, "text/html")
-        email.send()
+        logger.warning("outbox %s: attempt %s failed, retry in %.0fs: %s", message.pk, message.attempts, delay, text)
+        return DeliveryResult("retry", retry_in=delay)
+    OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.SENDING).update(
+        status=OutboxStatus.FAILED, last_error=text
+    )
+    logger.error("outbox %s: failed after %s attempts: %s", message.pk, message.attempts, text)
+    return DeliveryResult("failed")
 
-    transaction.on_commit(send)
+
+# ------------------------------------------------------------------------------ sweeper and staff
+def outbox_sweep(*, now=None) -> dict:
+    """Re-queue what a lost task or a dead worker left behind. Runs on a schedule (beat).
+
+    - "sending" rows older than OUTBOX_SENDING_TIMEOUT: their worker died (the task time limit is
+      shorter), so they go back to "queued";
+    - "queued" rows due for longer than OUTBOX_SWEEP_GRACE: their task was lost; queue it again.
+      Delivery locks and re-checks the row, so a task queued twice still sends once.
+    """
+    from .tasks import send_message
+
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.OUTBOX_SENDING_TIMEOUT)
+    revived_ids = list(
+        OutboxMessage.objects.filter(status=OutboxStatus.SENDING, sending_started_at__lt=stale).values_list(
+            "pk", flat=True
+        )[: settings.OUTBOX_SWEEP_BATCH]
+    )
+    revived = OutboxMessage.objects.filter(pk__in=revived_ids, status=OutboxStatus.SENDING).update(
+        status=OutboxStatus.QUEUED,
+        next_attempt_at=now,
+        last_error="The worker stopped while sending; sending again (the recipient may get it twice).",
+    )
+    grace = now - timedelta(seconds=settings.OUTBOX_SWEEP_GRACE)
+    lost_ids = list(
+        OutboxMessage.objects.due(now=grace)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[: settings.OUTBOX_SWEEP_BATCH]
+    )
+    due_ids = list(dict.fromkeys(revived_ids + lost_ids))
+    for message_id in due_ids:
+        send_message.delay(message_id)
+    return {"revived": revived, "queued": len(due_ids)}
+
+
+@transaction.atomic
+def outbox_resend(*, messages) -> int:
+    """Staff: a new attempt for failed, cancelled or sent rows (same dedupe key)."""
+    ids = [m.pk for m in messages if m.status != OutboxStatus.SENDING]
+    rows = OutboxMessage.objects.select_for_update().filter(pk__in=ids).exclude(status=OutboxStatus.SENDING)
+    count = 0
+    for message in rows:
+        message.status = OutboxStatus.QUEUED
+        message.next_attempt_at = timezone.now()
+        message.last_error = ""
+        message.save(update_fields=["status", "next_attempt_at", "last_error"])
+        _schedule_on_commit(message)
+        count += 1
+    return count
+
+
+def outbox_cancel(*, messages) -> int:
+    """Staff: stop queued or failed rows from being sent."""
+    return OutboxMessage.objects.filter(
+        pk__in=[m.pk for m in messages], status__in=[OutboxStatus.QUEUED, OutboxStatus.FAILED]
+    ).update(status=OutboxStatus.CANCELLED)

@@ -31,6 +31,9 @@ def test_secretariat_group_has_exactly_the_permissions_staff_need():
         ("community", "add_edition"),
         ("community", "change_edition"),
         ("account", "view_emailaddress"),
+        ("mailings", "view_outboxmessage"),
+        ("mailings", "change_outboxmessage"),
+        ("mailings", "view_mailpreference"),
     }
 
 

@@ -209,6 +209,41 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Why these worker settings: a worker killed in the middle of a batch must neither lose nor double
+# an email.
+# - acks_late: a task is acknowledged after it ran, so one that was running when its worker died is
+#   delivered again instead of lost (the outbox row lock and status make the second run harmless);
+#   reject_on_worker_lost puts it back at once when a child process dies.
+# - prefetch multiplier 1: a worker reserves one message per process, so a kill strands at most
+#   `concurrency` messages, and the sweeper takes those up.
+# - time limits: a task never runs longer than OUTBOX_SENDING_TIMEOUT, so a row still "sending" after
+#   that long belongs to a dead worker and can be sent again.
+# - visibility timeout, stated explicitly: Redis hands an unacknowledged message to another worker
+#   after this long; every retry countdown (OUTBOX_MAX_COUNTDOWN) stays below it.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = 60
+CELERY_TASK_TIME_LIMIT = 90
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+
+# ------------------------------------------------------------------------------ schedules
+# Every periodic task of the portal, in one place (run by `make beat`).
+CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {"task": "mailings.tasks.sweep_outbox", "schedule": 60.0},
+}
+
+# ------------------------------------------------------------------------------ outbox
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_RETRY_BASE_SECONDS = 30
+# The longest retry countdown, well below the visibility timeout above.
+OUTBOX_MAX_COUNTDOWN = 1800
+# A row "sending" for longer than this has lost its worker (longer than CELERY_TASK_TIME_LIMIT).
+OUTBOX_SENDING_TIMEOUT = env.int("OUTBOX_SENDING_TIMEOUT", default=300)
+# How long a due row may wait for its task before the sweeper queues it again.
+OUTBOX_SWEEP_GRACE = 120
+OUTBOX_SWEEP_BATCH = 1000
 
 # ------------------------------------------------------------------------------ portal
 # Version of the privacy notice that members consent to at sign-up (recorded with the date).

@@ -1,0 +1,55 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+from .models import MailPreference, OutboxMessage
+
+admin.site.index_template = "admin/portal_index.html"
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "subject", "template", "language", "status", "attempts", "sent_at"]
+    list_filter = ["status", "template", "essential", "language", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["recipient", "dedupe_key", "subject"]
+    date_hierarchy = "created_at"
+    actions = ["resend", "cancel"]
+    readonly_fields = [
+        "dedupe_key", "recipient", "language", "template", "subject", "essential", "status", "attempts",
+        "next_attempt_at", "sending_started_at", "last_error", "cause", "created_at", "sent_at", "headers",
+        "attachment_names",
+    ]
+    fields = readonly_fields
+
+    @admin.display(description=_("attachments"))
+    def attachment_names(self, obj):
+        return ", ".join(a["filename"] for a in obj.attachments) or "—"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the outbox is the record of what the portal said
+
+    @admin.action(description=_("Send again (a new attempt, same dedupe key)"), permissions=["change"])
+    def resend(self, request, queryset):
+        count = services.outbox_resend(messages=list(queryset))
+        self.message_user(request, ngettext("%d email queued again.", "%d emails queued again.", count) % count)
+
+    @admin.action(description=_("Cancel (do not send)"), permissions=["change"])
+    def cancel(self, request, queryset):
+        count = services.outbox_cancel(messages=list(queryset))
+        level = messages.SUCCESS if count else messages.WARNING
+        self.message_user(
+            request, ngettext("%d email cancelled.", "%d emails cancelled.", count) % count
+            + (" " + str(_("Only queued or failed emails can be cancelled.")) if count < queryset.count() else ""),
+            level,
+        )
+
+
+@admin.register(MailPreference)
+class MailPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["email", "reminders", "updated_at"]
+    list_filter = ["reminders"]
+    search_fields = ["email"]
