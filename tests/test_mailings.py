@@ -1,0 +1,414 @@
+"""The outbox: rendering, dedupe, transactions, retries, the sweeper, preferences and the admin."""
+
+import smtplib
+from datetime import datetime, timedelta
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from mailings import services
+from mailings.models import MailPreference, OutboxMessage, OutboxStatus
+
+pytestmark = pytest.mark.django_db
+
+WEBINAR = datetime(2020, 7, 16, 14, 0, tzinfo=ZoneInfo("UTC"))
+
+
+def queue(key="test:1", to="ana@amb.example", template="test_event", essential=True, **kwargs):
+    context = kwargs.pop("context", {"title": "Green infrastructure", "starts_at": WEBINAR})
+    return services.mail_queue(
+        to=to, template=template, context=context, dedupe_key=key, essential=essential, **kwargs
+    )
+
+
+@pytest.fixture
+def send(django_capture_on_commit_callbacks):
+    """Run what was queued on commit (the send task, in-process)."""
+
+    def _send(fn, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(*args, **kwargs)
+
+    return _send
+
+
+# ------------------------------------------------------------------------------ rendering
+@pytest.mark.parametrize("language", ["en", "fr", "es"])
+def test_rendering_in_each_language(send, language):
+    send(
+        services.mail_queue,
+        to="ana@amb.example",
+        template="membership_approved",
+        context={"first_name": "Ana", "organisation_name": "AMB", "dashboard_url": "http://x/dashboard/"},
+        dedupe_key=f"lang:{language}",
+        language=language,
+    )
+    (message,) = mail.outbox
+    with translation.override(language):
+        expected_subject = gettext("Your membership of the City Managers Community is approved")
+    assert message.subject == expected_subject
+    row = OutboxMessage.objects.get()
+    assert row.language == language
+    assert f'lang="{language}"' in row.body_html
+    if language != "en":
+        assert expected_subject != "Your membership of the City Managers Community is approved", (
+            f"no {language} translation compiled"
+        )
+
+
+@pytest.mark.parametrize(
+    ("zone", "expected"),
+    [
+        ("Europe/Madrid", "16 July 2020 16:00 (Europe/Madrid)"),
+        ("America/Mexico_City", "16 July 2020 09:00 (America/Mexico_City)"),
+        ("Asia/Seoul", "16 July 2020 23:00 (Asia/Seoul)"),
+    ],
+)
+def test_times_in_recipient_zone_with_zone_named(zone, expected):
+    row = queue(key=f"tz:{zone}", time_zone=zone)
+    assert expected in row.body_text
+    assert expected in row.body_html
+
+
+def test_unknown_time_zone_falls_back_to_utc_named():
+    row = queue(time_zone="Mars/Base")
+    assert "16 July 2020 14:00 (UTC)" in row.body_text
+
+
+def test_user_values_escaped_in_html_not_in_text():
+    row = queue(context={"title": '<script>alert("x")</script>', "starts_at": WEBINAR})
+    assert "<script>" not in row.body_html
+    assert "&lt;script&gt;" in row.body_html
+    assert '<script>alert("x")</script>' in row.body_text
+
+
+def test_subject_is_one_line_even_with_newlines_in_values():
+    row = queue(context={"title": "a\nBcc: evil@example.org", "starts_at": WEBINAR})
+    assert "\n" not in row.subject
+
+
+# ------------------------------------------------------------------------------ outbox rules
+def test_dedupe_key_adds_nothing_the_second_time(send):
+    first = send(queue, key="webinar-invite:7")
+    second = send(queue, key="webinar-invite:7", context={"title": "Other", "starts_at": WEBINAR})
+    assert first.pk == second.pk
+    assert OutboxMessage.objects.count() == 1
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].extra_headers["X-Portal-Dedupe-Key"] == "webinar-invite:7"
+
+
+def test_rolled_back_transaction_writes_and_sends_nothing(send):
+    def work():
+        with transaction.atomic():
+            queue(key="rolled-back")
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        send(work)
+    assert not OutboxMessage.objects.exists()
+    assert mail.outbox == []
+
+
+def test_row_is_written_in_the_callers_transaction_and_sent_on_commit(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        row = queue()
+    assert OutboxMessage.objects.get(pk=row.pk).status == OutboxStatus.QUEUED
+    assert mail.outbox == []
+    assert len(callbacks) == 1
+    callbacks[0]()
+    row.refresh_from_db()
+    assert row.status == OutboxStatus.SENT
+    assert row.sent_at is not None
+    assert row.attempts == 1
+    assert len(mail.outbox) == 1
+
+
+def test_attachments_are_sent(send):
+    calendar = services.Attachment("webinar.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar")
+    send(queue, attachments=[calendar])
+    (message,) = mail.outbox
+    assert message.attachments[0][0] == "webinar.ics"
+    assert message.attachments[0][2].startswith("text/calendar")
+
+
+def test_scheduled_email_waits_until_due(send):
+    later = timezone.now() + timedelta(hours=1)
+    row = send(queue, send_at=later)
+    row.refresh_from_db()
+    assert row.status == OutboxStatus.QUEUED
+    assert mail.outbox == []
+
+
+# ------------------------------------------------------------------------------ reminders and preferences
+def test_reminder_carries_unsubscribe_header_and_link(send):
+    send(queue, essential=False)
+    (message,) = mail.outbox
+    assert message.extra_headers["List-Unsubscribe"].startswith("<http")
+    assert "/mail/unsubscribe/" in message.extra_headers["List-Unsubscribe"]
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "/mail/preferences/" in message.body
+
+
+def test_essential_email_has_no_unsubscribe(send):
+    send(queue, essential=True)
+    assert "List-Unsubscribe" not in mail.outbox[0].extra_headers
+    assert "/mail/preferences/" not in mail.outbox[0].body
+
+
+def test_reminders_turned_off_are_recorded_not_sent_but_essential_still_goes(send):
+    services.preferences_set(email="ANA@amb.example", reminders=False)
+    reminder = send(queue, key="reminder", essential=False)
+    decision = send(queue, key="decision", essential=True)
+    reminder.refresh_from_db()
+    decision.refresh_from_db()
+    assert reminder.status == OutboxStatus.CANCELLED
+    assert "turned these emails off" in reminder.last_error
+    assert decision.status == OutboxStatus.SENT
+    assert [m.extra_headers["X-Portal-Dedupe-Key"] for m in mail.outbox] == ["decision"]
+
+
+def test_preferences_page_turns_reminders_off_and_on(client):
+    url = services.preferences_url("ana@amb.example").removeprefix(settings.PORTAL_BASE_URL)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "ana@amb.example" in response.content.decode()
+    client.post(url, {})
+    assert not services.reminders_enabled("ana@amb.example")
+    client.post(url, {"reminders": "on"})
+    assert services.reminders_enabled("ana@amb.example")
+
+
+def test_one_click_unsubscribe_without_csrf_token(client):
+    from django.test import Client
+
+    csrf_client = Client(enforce_csrf_checks=True)
+    url = services.unsubscribe_url("ana@amb.example").removeprefix(settings.PORTAL_BASE_URL)
+    response = csrf_client.post(url, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert MailPreference.objects.get(email="ana@amb.example").reminders is False
+
+
+def test_preferences_form_needs_csrf(client):
+    from django.test import Client
+
+    csrf_client = Client(enforce_csrf_checks=True)
+    url = services.preferences_url("ana@amb.example").removeprefix(settings.PORTAL_BASE_URL)
+    assert csrf_client.post(url, {}).status_code == 403
+    assert services.reminders_enabled("ana@amb.example")
+
+
+@pytest.mark.parametrize("path", ["/mail/preferences/forged/", "/mail/unsubscribe/forged/"])
+def test_tampered_preferences_link(client, path):
+    response = client.post(path, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 400
+    assert not MailPreference.objects.exists()
+
+
+# ------------------------------------------------------------------------------ failures and retries
+def failing_backend(error):
+    connection = mock.MagicMock()
+    connection.send_messages.side_effect = error
+    return mock.patch("mailings.services.get_connection", return_value=connection)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_connection():
+    services._drop_connection()
+    yield
+    services._drop_connection()
+
+
+def test_temporary_error_schedules_a_retry_with_backoff():
+    row = queue()
+    with failing_backend(smtplib.SMTPResponseException(451, b"try later")):
+        result = services.outbox_deliver(message_id=row.pk)
+    row.refresh_from_db()
+    assert result.outcome == "retry"
+    assert row.status == OutboxStatus.QUEUED
+    assert row.attempts == 1
+    assert "451" in row.last_error
+    assert row.next_attempt_at > timezone.now()
+    assert 0 < result.retry_in <= settings.OUTBOX_RETRY_BASE_SECONDS
+
+
+def test_connection_refused_is_temporary():
+    row = queue()
+    with failing_backend(ConnectionRefusedError(111, "Connection refused")):
+        assert services.outbox_deliver(message_id=row.pk).outcome == "retry"
+
+
+def test_permanent_error_fails_at_once():
+    row = queue()
+    with failing_backend(smtplib.SMTPRecipientsRefused({"ana@amb.example": (550, b"no such user")})):
+        result = services.outbox_deliver(message_id=row.pk)
+    row.refresh_from_db()
+    assert result.outcome == "failed"
+    assert row.status == OutboxStatus.FAILED
+    assert "550" in row.last_error
+
+
+def test_fails_after_the_last_attempt(settings):
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    row = queue()
+    outcomes = []
+    with failing_backend(smtplib.SMTPServerDisconnected("gone")):
+        for _ in range(3):
+            OutboxMessage.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+            outcomes.append(services.outbox_deliver(message_id=row.pk).outcome)
+    row.refresh_from_db()
+    assert outcomes == ["retry", "retry", "failed"]
+    assert row.status == OutboxStatus.FAILED
+    assert row.attempts == 3
+
+
+def test_not_due_or_already_sent_rows_are_skipped(send):
+    row = queue(send_at=timezone.now() + timedelta(minutes=5))
+    assert services.outbox_deliver(message_id=row.pk).outcome == "skipped"
+    OutboxMessage.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+    assert services.outbox_deliver(message_id=row.pk).outcome == "sent"
+    assert services.outbox_deliver(message_id=row.pk).outcome == "skipped"
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize("attempt", range(1, 20))
+def test_every_retry_delay_stays_below_the_visibility_timeout(attempt):
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    assert 0 < services.retry_delay(attempt) <= settings.OUTBOX_MAX_COUNTDOWN < visibility
+
+
+def test_retry_delays_grow_and_are_jittered():
+    firsts = {round(services.retry_delay(1), 3) for _ in range(20)}
+    assert len(firsts) > 1  # jitter
+    assert max(services.retry_delay(1) for _ in range(50)) <= settings.OUTBOX_RETRY_BASE_SECONDS
+    assert min(services.retry_delay(5) for _ in range(50)) >= settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** 4 / 2
+
+
+def test_worker_settings_protect_against_loss_and_doubles():
+    assert settings.CELERY_TASK_ACKS_LATE is True
+    assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
+    assert settings.CELERY_TASK_TIME_LIMIT < settings.OUTBOX_SENDING_TIMEOUT
+    assert "visibility_timeout" in settings.CELERY_BROKER_TRANSPORT_OPTIONS
+
+
+# ------------------------------------------------------------------------------ sweeper
+def test_sweeper_takes_up_rows_left_sending_by_a_dead_worker(send):
+    row = queue()
+    OutboxMessage.objects.filter(pk=row.pk).update(
+        status=OutboxStatus.SENDING, attempts=1,
+        sending_started_at=timezone.now() - timedelta(seconds=settings.OUTBOX_SENDING_TIMEOUT + 1),
+    )
+    result = send(services.outbox_sweep)
+    row.refresh_from_db()
+    assert result["revived"] == 1
+    assert row.status == OutboxStatus.SENT
+    assert row.attempts == 2
+    assert len(mail.outbox) == 1
+
+
+def test_sweeper_leaves_recent_sending_rows_alone(send):
+    row = queue()
+    OutboxMessage.objects.filter(pk=row.pk).update(status=OutboxStatus.SENDING, sending_started_at=timezone.now())
+    assert send(services.outbox_sweep)["revived"] == 0
+    row.refresh_from_db()
+    assert row.status == OutboxStatus.SENDING
+    assert mail.outbox == []
+
+
+def test_sweeper_requeues_due_rows_whose_task_was_lost(send):
+    row = queue()  # its on-commit task never ran: lost
+    OutboxMessage.objects.filter(pk=row.pk).update(
+        next_attempt_at=timezone.now() - timedelta(seconds=settings.OUTBOX_SWEEP_GRACE + 1)
+    )
+    assert send(services.outbox_sweep)["queued"] == 1
+    row.refresh_from_db()
+    assert row.status == OutboxStatus.SENT
+
+
+def test_beat_schedule_defines_the_sweeper():
+    from config.celery_app import app
+
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "mailings.tasks.sweep_outbox" in tasks
+    app.loader.import_default_modules()
+    assert tasks <= set(app.tasks)
+
+
+# ------------------------------------------------------------------------------ admin
+@pytest.fixture
+def outbox_rows(send):
+    sent = send(queue, key="sent")
+    failed = queue(key="failed")
+    OutboxMessage.objects.filter(pk=failed.pk).update(status=OutboxStatus.FAILED, last_error="550 no")
+    sending = queue(key="sending", to="bob@example.org")
+    OutboxMessage.objects.filter(pk=sending.pk).update(status=OutboxStatus.SENDING, sending_started_at=timezone.now())
+    return {"sent": sent, "failed": failed, "sending": sending}
+
+
+def test_admin_lists_filters_and_searches(client, staff, outbox_rows):
+    client.force_login(staff)
+    url = reverse("admin:mailings_outboxmessage_changelist")
+    assert [r.dedupe_key for r in client.get(url, {"status__exact": "failed"}).context["cl"].result_list] == [
+        "failed"
+    ]
+    assert [r.dedupe_key for r in client.get(url, {"status__exact": "sending"}).context["cl"].result_list] == [
+        "sending"
+    ]
+    assert [r.dedupe_key for r in client.get(url, {"q": "bob@"}).context["cl"].result_list] == ["sending"]
+    assert client.get(url, {"template__exact": "test_event"}).status_code == 200
+
+
+def test_admin_preview_and_index_failed_count(client, staff, outbox_rows):
+    client.force_login(staff)
+    response = client.get(reverse("admin:mailings_outboxmessage_change", args=[outbox_rows["sent"].pk]))
+    assert response.status_code == 200
+    assert "srcdoc=" in response.content.decode()
+    index = client.get("/admin/").content.decode()
+    assert "1 email could not be sent." in index
+
+
+def test_admin_resend_and_cancel(client, staff, outbox_rows, django_capture_on_commit_callbacks):
+    client.force_login(staff)
+    url = reverse("admin:mailings_outboxmessage_changelist")
+    failed = outbox_rows["failed"]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"action": "resend", "_selected_action": [failed.pk]})
+    failed.refresh_from_db()
+    assert failed.status == OutboxStatus.SENT
+    assert failed.dedupe_key == "failed"
+    assert OutboxMessage.objects.filter(dedupe_key="failed").count() == 1
+
+    queued = queue(key="to-cancel")
+    client.post(url, {"action": "cancel", "_selected_action": [queued.pk, outbox_rows["sent"].pk]})
+    queued.refresh_from_db()
+    assert queued.status == OutboxStatus.CANCELLED
+    outbox_rows["sent"].refresh_from_db()
+    assert outbox_rows["sent"].status == OutboxStatus.SENT
+
+
+def test_outbox_is_staff_only(client, member, outbox_rows):
+    client.force_login(member.user)
+    response = client.get(reverse("admin:mailings_outboxmessage_changelist"))
+    assert response.status_code == 302
+
+
+def test_staff_cannot_delete_outbox_rows(client, staff, outbox_rows):
+    client.force_login(staff)
+    pk = outbox_rows["sent"].pk
+    assert client.post(reverse("admin:mailings_outboxmessage_delete", args=[pk]), {"post": "yes"}).status_code == 403
+    assert OutboxMessage.objects.filter(pk=pk).exists()
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_outbox_changelist_query_count_is_constant(client, staff, size, django_assert_max_num_queries):
+    for i in range(size):
+        queue(key=f"bulk:{i}")
+    client.force_login(staff)
+    with django_assert_max_num_queries(15):
+        assert client.get(reverse("admin:mailings_outboxmessage_changelist")).status_code == 200
