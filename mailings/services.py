@@ -293,7 +293,7 @@ def outbox_sweep(*, now=None) -> dict:
     )
     revived = OutboxMessage.objects.filter(pk__in=revived_ids, status=OutboxStatus.SENDING).update(
         status=OutboxStatus.QUEUED,
-        next_attempt_at=now,
+        next_attempt_at=timezone.now(),
         last_error="The worker stopped while sending; sending again (the recipient may get it twice).",
     )
     grace = now - timedelta(seconds=settings.OUTBOX_SWEEP_GRACE)

@@ -3,6 +3,8 @@
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from community import services
 from community.models import Member, MemberStatus, OrganisationStatus
@@ -26,7 +28,9 @@ def test_approve_sets_status_and_emails_in_member_language(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [pending_member.user.email]
-    assert "approved" in message.subject.lower()
+    with translation.override("fr"):
+        assert message.subject == gettext("Your membership of the City Managers Community is approved")
+    assert message.subject != "Your membership of the City Managers Community is approved"
     assert "/dashboard/" in message.body
     assert message.extra_headers["X-Portal-Dedupe-Key"].startswith(f"membership-approved:{pending_member.pk}:")
     html = message.alternatives[0][0]

@@ -5,6 +5,8 @@ import re
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from community.models import Member, MemberStatus, Organisation, OrganisationStatus, User
 
@@ -57,6 +59,14 @@ def test_signup_verification_then_login_lands_on_pending_page(client, organisati
 
     assert len(mail.outbox) >= 1
     assert mail.outbox[-1].to == ["ana.garcia@amb.example"]
+    # The verification email went through the outbox, in the language chosen at sign-up.
+    from mailings.models import OutboxMessage, OutboxStatus
+
+    row = OutboxMessage.objects.get(recipient="ana.garcia@amb.example", template__startswith="account/")
+    assert (row.language, row.status) == ("es", OutboxStatus.SENT)
+    with translation.override("es"):
+        assert gettext("Please Confirm Your Email Address") in row.subject
+    assert "Please Confirm" not in row.subject
     link = confirmation_link(mail.outbox[-1])
     path = link.split("testserver", 1)[1]
     assert client.post(path).status_code == 302
@@ -68,7 +78,11 @@ def test_signup_verification_then_login_lands_on_pending_page(client, organisati
     )
     assert response.redirect_chain[-1][0] == reverse("community:membership_status")
     assert response.context["current_member"].status == MemberStatus.PENDING
-    assert "Your membership is waiting for approval" in response.content.decode()
+    # The member chose Spanish at sign-up: the page is in Spanish.
+    with translation.override("es"):
+        expected = gettext("Your membership is waiting for approval")
+    assert expected != "Your membership is waiting for approval"
+    assert expected in response.content.decode()
 
 
 def test_signup_proposes_a_new_organisation(client):
