@@ -53,11 +53,17 @@ def celery_app_on_broker(real_services):
     """Make this (test) process publish to the real broker instead of running tasks in-process."""
     from config.celery_app import app
 
-    app.close()
+    def forget_connections():
+        # app.close() keeps a producer pool made without a connection pool; drop both.
+        app.close()
+        app._pool = None
+        app.amqp._producer_pool = None
+
     previous = {"task_always_eager": app.conf.task_always_eager, "broker_url": app.conf.broker_url}
+    forget_connections()
     app.conf.update(task_always_eager=False, broker_url=broker_url())
     yield app
-    app.close()
+    forget_connections()
     app.conf.update(**previous)
 
 
@@ -136,13 +142,14 @@ def enqueue(count: int, prefix: str) -> list[str]:
     return keys
 
 
-def wait_for(predicate, timeout, what):
+def wait_for(predicate, timeout, what, worker=None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
             return
         time.sleep(0.1)
-    pytest.fail(f"timed out waiting for {what}")
+    log = worker.log.read_text()[-4000:] if worker else ""
+    pytest.fail(f"timed out waiting for {what}; outbox {statuses()}\n{log}")
 
 
 def statuses():
@@ -154,7 +161,7 @@ def test_real_worker_delivers_once_through_real_smtp(worker_factory):
         worker = worker_factory(smtp.port)
         worker.start()
         keys = enqueue(5, "once")
-        wait_for(lambda: OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == 5, 60, "5 sent rows")
+        wait_for(lambda: OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == 5, 60, "5 sent rows", worker)
         time.sleep(0.5)
         assert smtp.handler.received == dict.fromkeys(keys, 1)
         message = smtp.handler.messages[0]
@@ -177,7 +184,7 @@ def test_smtp_refuses_then_accepts_every_message_arrives_once(worker_factory, se
             services.outbox_sweep()
             return OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == 10
 
-        wait_for(all_sent, 90, "10 sent rows after refusals")
+        wait_for(all_sent, 90, "10 sent rows after refusals", worker)
         time.sleep(0.5)
         assert smtp.handler.refused == 6
         assert smtp.handler.received == dict.fromkeys(keys, 1)
@@ -193,7 +200,7 @@ def test_worker_killed_mid_batch_loses_nothing_and_doubles_at_most_in_flight(wor
         worker = worker_factory(smtp.port)
         worker.start()
         keys = enqueue(200, "kill")
-        wait_for(lambda: smtp.handler.total >= 40, 60, "40 messages before the kill")
+        wait_for(lambda: smtp.handler.total >= 40, 60, "40 messages before the kill", worker)
         worker.kill()
         at_kill = statuses()
         assert at_kill.get(OutboxStatus.SENDING, 0) <= in_flight_bound, at_kill
@@ -207,7 +214,7 @@ def test_worker_killed_mid_batch_loses_nothing_and_doubles_at_most_in_flight(wor
             time.sleep(1.0)
             return OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == before
 
-        wait_for(drained, 120, "the restarted worker to drain the queue")
+        wait_for(drained, 120, "the restarted worker to drain the queue", worker)
         left = statuses()
         left_sending = list(OutboxMessage.objects.filter(status=OutboxStatus.SENDING).values_list("pk", flat=True))
         stranded = left.get(OutboxStatus.SENDING, 0) + left.get(OutboxStatus.QUEUED, 0)
@@ -218,7 +225,8 @@ def test_worker_killed_mid_batch_loses_nothing_and_doubles_at_most_in_flight(wor
         settings.OUTBOX_SENDING_TIMEOUT = 0
         settings.OUTBOX_SWEEP_GRACE = 0
         services.outbox_sweep()
-        wait_for(lambda: OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == 200, 60, "all 200 sent")
+        all_sent = OutboxMessage.objects.filter(status=OutboxStatus.SENT)
+        wait_for(lambda: all_sent.count() == 200, 60, "all 200 sent", worker)
         time.sleep(0.5)
 
     received = smtp.handler.received
