@@ -61,3 +61,7 @@ assets:
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles
+
+## bench: outbox benchmark against the machine's PostgreSQL and Redis (see bench/outbox.py)
+bench: $(DEV_STAMP)
+	$(BIN)/python bench/outbox.py $(BENCH_ARGS)

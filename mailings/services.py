@@ -208,7 +208,11 @@ def _mail_connection():
     """One SMTP connection per worker process, reused across messages and reopened when it breaks."""
     global _connection
     if _connection is None:
-        _connection = get_connection()
+        connection = get_connection()
+        # Opened here, the backend keeps it open across send_messages() calls instead of
+        # connecting (and saying EHLO) once per message.
+        connection.open()
+        _connection = connection
     return _connection
 
 
