@@ -80,7 +80,7 @@ def main():
         n = args.messages
         celery_rate, raw_rate = n / celery_seconds, n / raw_seconds
         print(f"messages:                     {n}")
-        print(f"rows written (rendered):      {rows_seconds:.2f} s ({n / rows_seconds:.0f} rows/s)  target < 5 s")
+        print(f"rows rendered and written:    {rows_seconds:.2f} s ({n / rows_seconds:.0f} rows/s)  target < 5 s")
         print(f"commit + publish tasks:       {publish_seconds:.2f} s")
         print(f"celery dispatch ({args.concurrency} procs):    {celery_seconds:.2f} s = {celery_rate:.0f} msg/s")
         print(f"raw smtplib (1 connection):   {raw_seconds:.2f} s = {raw_rate:.0f} msg/s")
@@ -97,16 +97,20 @@ def main():
 
 
 def enqueue(count):
+    """The batch path (mail_queue_many), as a bulk invitation uses it: rendering, then rows."""
     from django.db import transaction
 
-    from mailings.services import mail_queue
+    from mailings.services import MailRequest, mail_queue_many
 
     context = {"first_name": "Ana", "organisation_name": "AMB", "dashboard_url": "http://127.0.0.1:8000/dashboard/"}
+    requests = [
+        MailRequest(to=f"bench-{i}@example.org", template="membership_approved", context=context,
+                    dedupe_key=f"bench:{i}")
+        for i in range(count)
+    ]
     started = time.perf_counter()
     with transaction.atomic():
-        for i in range(count):
-            mail_queue(to=f"bench-{i}@example.org", template="membership_approved", context=context,
-                       dedupe_key=f"bench:{i}")
+        mail_queue_many(requests)
         rows_done = time.perf_counter()
     return rows_done - started, time.perf_counter() - rows_done
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -74,52 +75,67 @@ def preferences_set(*, email: str, reminders: bool) -> MailPreference:
 
 
 # ------------------------------------------------------------------------------ queue
-def mail_queue(
-    *,
-    to: str,
-    template: str,
-    context: dict,
-    dedupe_key: str,
-    language: str = "en",
-    time_zone: str = "UTC",
-    essential: bool = True,
-    attachments: list[Attachment] | tuple = (),
-    cause: str = "",
-    send_at=None,
-) -> OutboxMessage:
+@dataclass(frozen=True)
+class MailRequest:
+    """One email to queue: what mail_queue takes, as a value for the batch path."""
+
+    to: str
+    template: str
+    context: dict
+    dedupe_key: str
+    language: str = "en"
+    time_zone: str = "UTC"
+    essential: bool = True
+    attachments: tuple = ()
+    cause: str = ""
+    send_at: object = None
+
+
+def mail_queue(**request) -> OutboxMessage:
     """Render ``mailings/<template>/`` in the recipient's language and zone and put it in the outbox.
 
-    The row is written in the caller's transaction; delivery is queued when it commits. A second
-    call with the same ``dedupe_key`` adds nothing and returns the first row. Non-essential mail
-    (reminders) carries an unsubscribe header and link, and is recorded as cancelled, not sent, when
-    the recipient turned reminders off.
+    Takes the fields of MailRequest as keywords. The row is written in the caller's transaction;
+    delivery is queued when it commits. A second call with the same ``dedupe_key`` adds nothing
+    and returns the first row. Non-essential mail (reminders) carries an unsubscribe header and
+    link, and is recorded as cancelled, not sent, when the recipient turned reminders off.
     """
-    existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
+    request = MailRequest(**request)
+    existing = OutboxMessage.objects.filter(dedupe_key=request.dedupe_key).order_by().first()
     if existing is not None:
         return existing
-    to = to.strip()
-    headers = {}
-    if not essential:
-        context = {**context, "preferences_url": preferences_url(to)}
-        headers = {
-            "List-Unsubscribe": f"<{unsubscribe_url(to)}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        }
-    rendered = render_message(template=template, context=context, language=language, time_zone=time_zone)
-    return _enqueue(
-        dedupe_key=dedupe_key,
-        recipient=to,
-        language=language,
-        template=template,
-        subject=rendered.subject,
-        body_text=rendered.text,
-        body_html=rendered.html,
-        headers=headers,
-        attachments=[a.as_json() for a in attachments],
-        essential=essential,
-        cause=cause,
-        send_at=send_at,
+    opted_out = not request.essential and not reminders_enabled(request.to)
+    return _insert_one(_build_row(request, opted_out=opted_out))
+
+
+def mail_queue_many(requests: list[MailRequest]) -> int:
+    """The batch path (e.g. an invitation to every respondent), with the rules of mail_queue.
+
+    One query finds the keys already queued, one insert per thousand rows writes the rest, and
+    delivery goes out on commit as one task per OUTBOX_BATCH_SIZE rows. Returns how many rows it added.
+    """
+    keys = [r.dedupe_key for r in requests]
+    existing = set(OutboxMessage.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+    opted_out = set(
+        MailPreference.objects.filter(
+            reminders=False, email__in=[r.to.strip().lower() for r in requests if not r.essential]
+        ).values_list("email", flat=True)
     )
+    rows, seen = [], set()
+    for request in requests:
+        if request.dedupe_key in existing or request.dedupe_key in seen:
+            continue
+        seen.add(request.dedupe_key)
+        rows.append(_build_row(request, opted_out=request.to.strip().lower() in opted_out))
+    with transaction.atomic():
+        OutboxMessage.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    now = timezone.now()
+    due = list(
+        OutboxMessage.objects.filter(dedupe_key__in=seen, status=OutboxStatus.QUEUED, next_attempt_at__lte=now)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    _schedule_batches_on_commit(due)
+    return len(rows)
 
 
 def mail_queue_rendered(
@@ -127,29 +143,63 @@ def mail_queue_rendered(
     template: str, cause: str = "",
 ) -> OutboxMessage:
     """Put an email rendered elsewhere (allauth's account emails) in the outbox. Always essential."""
-    existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).first()
+    existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).order_by().first()
     if existing is not None:
         return existing
-    return _enqueue(
-        dedupe_key=dedupe_key, recipient=to.strip(), language=language, template=template,
-        subject=" ".join(subject.split()), body_text=body_text, body_html=body_html, headers={}, attachments=[],
-        essential=True, cause=cause, send_at=None,
+    now = timezone.now()
+    return _insert_one(
+        OutboxMessage(
+            dedupe_key=dedupe_key, recipient=to.strip(), language=language, template=template,
+            subject=" ".join(subject.split()), body_text=body_text, body_html=body_html, essential=True,
+            cause=cause, created_at=now, next_attempt_at=now,
+        )
     )
 
 
-def _enqueue(*, send_at, **fields) -> OutboxMessage:
+def _build_row(request: MailRequest, *, opted_out: bool) -> OutboxMessage:
+    to = request.to.strip()
+    context, headers = request.context, {}
+    if not request.essential:
+        context = {**context, "preferences_url": preferences_url(to)}
+        headers = {
+            "List-Unsubscribe": f"<{unsubscribe_url(to)}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+    rendered = render_message(
+        template=request.template, context=context, language=request.language, time_zone=request.time_zone
+    )
     now = timezone.now()
-    if not fields["essential"] and not reminders_enabled(fields["recipient"]):
-        fields.update(status=OutboxStatus.CANCELLED, last_error="The recipient turned these emails off.")
+    row = OutboxMessage(
+        dedupe_key=request.dedupe_key,
+        recipient=to,
+        language=request.language,
+        template=request.template,
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        headers=headers,
+        attachments=[a.as_json() for a in request.attachments],
+        essential=request.essential,
+        cause=request.cause,
+        created_at=now,
+        next_attempt_at=request.send_at or now,
+    )
+    if opted_out:
+        row.status = OutboxStatus.CANCELLED
+        row.last_error = "The recipient turned these emails off."
+    return row
+
+
+def _insert_one(row: OutboxMessage) -> OutboxMessage:
     try:
         # A savepoint: losing a race on the dedupe key must not break the caller's transaction.
         with transaction.atomic():
-            message = OutboxMessage.objects.create(next_attempt_at=send_at or now, created_at=now, **fields)
+            row.save(force_insert=True)
     except IntegrityError:
-        return OutboxMessage.objects.get(dedupe_key=fields["dedupe_key"])
-    if message.status == OutboxStatus.QUEUED:
-        _schedule_on_commit(message)
-    return message
+        return OutboxMessage.objects.get(dedupe_key=row.dedupe_key)
+    if row.status == OutboxStatus.QUEUED:
+        _schedule_on_commit(row)
+    return row
 
 
 def _schedule_on_commit(message: OutboxMessage) -> None:
@@ -162,11 +212,16 @@ def _schedule_on_commit(message: OutboxMessage) -> None:
     transaction.on_commit(lambda: send_message.apply_async((message_id,), countdown=countdown or None))
 
 
+def _schedule_batches_on_commit(message_ids: list[int]) -> None:
+    from .tasks import send_batch
+
+    size = settings.OUTBOX_BATCH_SIZE
+    for start in range(0, len(message_ids), size):
+        chunk = message_ids[start : start + size]
+        transaction.on_commit(lambda chunk=chunk: send_batch.delay(chunk))
+
+
 # ------------------------------------------------------------------------------ delivery
-class TemporaryError(Exception):
-    pass
-
-
 def _is_temporary(error: Exception) -> bool:
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(400 <= code < 500 for code, _msg in error.recipients.values())
@@ -176,8 +231,14 @@ def _is_temporary(error: Exception) -> bool:
     return isinstance(error, smtplib.SMTPException | OSError | socket.timeout)
 
 
+def _is_connection_error(error: Exception) -> bool:
+    return isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError | OSError) and not isinstance(
+        error, smtplib.SMTPResponseException
+    )
+
+
 def retry_delay(attempt: int) -> float:
-    """Exponential back-off with full jitter, always below the broker's visibility timeout.
+    """Exponential back-off with jitter, always below the broker's visibility timeout.
 
     A Redis-delayed task that waits longer than the visibility timeout would be delivered twice.
     """
@@ -230,35 +291,84 @@ def _drop_connection():
 class DeliveryResult:
     outcome: str  # "sent", "retry", "failed", "skipped"
     retry_in: float | None = None
+    connection_lost: bool = False
 
 
-def outbox_deliver(*, message_id: int) -> DeliveryResult:
-    """Send one outbox row if it is due and nobody else holds it.
-
-    The row is marked "sending" and committed before the SMTP exchange, so a worker that dies in
-    the middle leaves a visible row that the sweeper takes up after OUTBOX_SENDING_TIMEOUT.
-    """
+def _claim(message_ids: list[int]) -> list[OutboxMessage]:
+    """Lock the due rows nobody else holds and mark them "sending", committed before any SMTP
+    exchange: a worker that dies in the middle leaves visible rows that the sweeper takes up after
+    OUTBOX_SENDING_TIMEOUT."""
     now = timezone.now()
     with transaction.atomic():
-        message = OutboxMessage.objects.select_for_update(skip_locked=True).filter(pk=message_id).first()
-        if message is None or message.status != OutboxStatus.QUEUED or message.next_attempt_at > now:
-            return DeliveryResult("skipped")
-        message.status = OutboxStatus.SENDING
-        message.sending_started_at = now
-        message.attempts += 1
-        message.save(update_fields=["status", "sending_started_at", "attempts"])
+        messages = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=message_ids, status=OutboxStatus.QUEUED, next_attempt_at__lte=now)
+            .order_by("pk")
+        )
+        OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).update(
+            status=OutboxStatus.SENDING, sending_started_at=now, attempts=F("attempts") + 1
+        )
+    for message in messages:
+        message.status, message.sending_started_at, message.attempts = OutboxStatus.SENDING, now, message.attempts + 1
+    return messages
 
+
+def _send_claimed(message: OutboxMessage) -> DeliveryResult:
     try:
-        connection = _mail_connection()
-        build_email(message, connection=connection).send()
+        build_email(message, connection=_mail_connection()).send()
     except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
         _drop_connection()
         return _record_failure(message, error)
-
     OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.SENDING).update(
         status=OutboxStatus.SENT, sent_at=timezone.now(), last_error=""
     )
     return DeliveryResult("sent")
+
+
+def outbox_deliver(*, message_id: int) -> DeliveryResult:
+    """Send one outbox row if it is due and nobody else holds it."""
+    claimed = _claim([message_id])
+    if not claimed:
+        return DeliveryResult("skipped")
+    return _send_claimed(claimed[0])
+
+
+def outbox_deliver_batch(*, message_ids: list[int]) -> dict:
+    """Send a batch of rows over one SMTP connection; rows already taken or not due are skipped.
+
+    When the SMTP server cannot be reached, the rest of the batch goes back to the queue untried
+    (with the same back-off) instead of waiting for one time-out per message.
+    """
+    outcomes = dict.fromkeys(("sent", "retry", "failed", "skipped"), 0)
+    claimed = _claim(message_ids)
+    outcomes["skipped"] = len(message_ids) - len(claimed)
+    for index, message in enumerate(claimed):
+        result = _send_claimed(message)
+        outcomes[result.outcome] += 1
+        if result.outcome == "retry":
+            schedule_retry([message.pk], result.retry_in)
+        if result.connection_lost:
+            rest = [m.pk for m in claimed[index + 1 :]]
+            OutboxMessage.objects.filter(pk__in=rest, status=OutboxStatus.SENDING).update(
+                status=OutboxStatus.QUEUED,
+                attempts=F("attempts") - 1,
+                next_attempt_at=timezone.now() + timedelta(seconds=result.retry_in or 0),
+            )
+            outcomes["retry"] += len(rest)
+            schedule_retry(rest, result.retry_in)
+            break
+    return outcomes
+
+
+def schedule_retry(message_ids: list[int], delay: float | None) -> None:
+    from .tasks import send_batch, send_message
+
+    if not message_ids or send_message.app.conf.task_always_eager:
+        return  # in-process (no broker, no beat): nothing to wait with; `make worker` and beat retry
+    if len(message_ids) == 1:
+        send_message.apply_async((message_ids[0],), countdown=delay)
+    else:
+        send_batch.apply_async((message_ids,), countdown=delay)
 
 
 def _record_failure(message: OutboxMessage, error: Exception) -> DeliveryResult:
@@ -269,7 +379,7 @@ def _record_failure(message: OutboxMessage, error: Exception) -> DeliveryResult:
             status=OutboxStatus.QUEUED, next_attempt_at=timezone.now() + timedelta(seconds=delay), last_error=text
         )
         logger.warning("outbox %s: attempt %s failed, retry in %.0fs: %s", message.pk, message.attempts, delay, text)
-        return DeliveryResult("retry", retry_in=delay)
+        return DeliveryResult("retry", retry_in=delay, connection_lost=_is_connection_error(error))
     OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.SENDING).update(
         status=OutboxStatus.FAILED, last_error=text
     )
@@ -286,7 +396,7 @@ def outbox_sweep(*, now=None) -> dict:
     - "queued" rows due for longer than OUTBOX_SWEEP_GRACE: their task was lost; queue it again.
       Delivery locks and re-checks the row, so a task queued twice still sends once.
     """
-    from .tasks import send_message
+    from .tasks import send_batch
 
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.OUTBOX_SENDING_TIMEOUT)
@@ -307,8 +417,9 @@ def outbox_sweep(*, now=None) -> dict:
         .values_list("pk", flat=True)[: settings.OUTBOX_SWEEP_BATCH]
     )
     due_ids = list(dict.fromkeys(revived_ids + lost_ids))
-    for message_id in due_ids:
-        send_message.delay(message_id)
+    size = settings.OUTBOX_BATCH_SIZE
+    for start in range(0, len(due_ids), size):
+        send_batch.delay(due_ids[start : start + size])
     return {"revived": revived, "queued": len(due_ids)}
 
 

@@ -412,3 +412,73 @@ def test_outbox_changelist_query_count_is_constant(client, staff, size, django_a
     client.force_login(staff)
     with django_assert_max_num_queries(15):
         assert client.get(reverse("admin:mailings_outboxmessage_changelist")).status_code == 200
+
+
+# ------------------------------------------------------------------------------ the batch path
+def requests_for(n, prefix="many", essential=True):
+    return [
+        services.MailRequest(
+            to=f"p{i}@example.org", template="test_event", context={"title": "T", "starts_at": WEBINAR},
+            dedupe_key=f"{prefix}:{i}", essential=essential,
+        )
+        for i in range(n)
+    ]
+
+
+def test_mail_queue_many_writes_rows_and_sends_in_batches(send, settings):
+    settings.OUTBOX_BATCH_SIZE = 4
+    added = send(services.mail_queue_many, requests_for(10))
+    assert added == 10
+    assert OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == 10
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(f"p{i}@example.org" for i in range(10))
+
+
+def test_mail_queue_many_honours_dedupe_keys_and_duplicates_in_the_list(send):
+    send(queue, key="many:0", to="p0@example.org")
+    requests = requests_for(3) + requests_for(3)  # every key twice
+    assert send(services.mail_queue_many, requests) == 2
+    assert OutboxMessage.objects.count() == 3
+    assert len(mail.outbox) == 3
+
+
+def test_mail_queue_many_records_opted_out_reminders_as_cancelled(send):
+    services.preferences_set(email="P1@example.org", reminders=False)
+    send(services.mail_queue_many, requests_for(3, essential=False))
+    assert OutboxMessage.objects.get(recipient="p1@example.org").status == OutboxStatus.CANCELLED
+    assert sorted(m.to[0] for m in mail.outbox) == ["p0@example.org", "p2@example.org"]
+
+
+def test_mail_queue_many_rolled_back_sends_nothing(send):
+    def work():
+        with transaction.atomic():
+            services.mail_queue_many(requests_for(5))
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        send(work)
+    assert not OutboxMessage.objects.exists()
+    assert mail.outbox == []
+
+
+def test_batch_returns_untried_rows_to_the_queue_when_the_server_is_down():
+    with transaction.atomic():
+        services.mail_queue_many(requests_for(5))  # no on-commit run: nothing sent yet
+    ids = list(OutboxMessage.objects.order_by("pk").values_list("pk", flat=True))
+    with failing_backend(ConnectionRefusedError(111, "Connection refused")) as get_connection:
+        outcomes = services.outbox_deliver_batch(message_ids=ids)
+    assert outcomes == {"sent": 0, "retry": 5, "failed": 0, "skipped": 0}
+    # One connection attempt, not five time-outs; the untried rows keep their attempt count.
+    assert get_connection.call_count == 1
+    rows = list(OutboxMessage.objects.order_by("pk"))
+    assert [r.status for r in rows] == [OutboxStatus.QUEUED] * 5
+    assert [r.attempts for r in rows] == [1, 0, 0, 0, 0]
+
+
+def test_batch_skips_rows_taken_by_someone_else(send):
+    with transaction.atomic():
+        services.mail_queue_many(requests_for(3))
+    ids = list(OutboxMessage.objects.order_by("pk").values_list("pk", flat=True))
+    OutboxMessage.objects.filter(pk=ids[0]).update(status=OutboxStatus.SENDING, sending_started_at=timezone.now())
+    outcomes = services.outbox_deliver_batch(message_ids=ids)
+    assert outcomes["sent"] == 2 and outcomes["skipped"] == 1
+    assert len(mail.outbox) == 2

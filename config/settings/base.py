@@ -247,6 +247,8 @@ OUTBOX_SENDING_TIMEOUT = env.int("OUTBOX_SENDING_TIMEOUT", default=300)
 # How long a due row may wait for its task before the sweeper queues it again.
 OUTBOX_SWEEP_GRACE = 120
 OUTBOX_SWEEP_BATCH = 1000
+# Rows per delivery task on the batch path (bulk sends, the sweeper): fewer tasks, one connection.
+OUTBOX_BATCH_SIZE = 50
 
 # ------------------------------------------------------------------------------ portal
 # Version of the privacy notice that members consent to at sign-up (recorded with the date).
