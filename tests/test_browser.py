@@ -1,0 +1,121 @@
+"""Pages in a real browser (Debian's Chromium driven by Playwright), served by a live server:
+no asset from outside, no Content-Security-Policy violation, the small scripts work, phone layout.
+
+Skipped where no Chromium is installed; under .ci/run (PORTAL_REQUIRE_BROWSER=1) it fails instead.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+
+from .factories import PASSWORD, EditionFactory, MemberFactory, OrganisationFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture
+def browser():
+    if not CHROMIUM:
+        if os.environ.get("PORTAL_REQUIRE_BROWSER") == "1":
+            pytest.fail("Chromium is required (apt-get install chromium)")
+        pytest.skip("no Chromium on this machine (apt-get install chromium)")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls of the test are safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"],
+        )
+        yield browser
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """A page that records CSP violations, console errors and every request to another host."""
+    pages = []
+
+    def _open(path="/", **context_options):
+        context = browser.new_context(**context_options)
+        page = context.new_page()
+        page.problems = []
+        page.on("console", lambda m: m.type == "error" and page.problems.append(f"console: {m.text}"))
+        page.on("pageerror", lambda e: page.problems.append(f"page error: {e}"))
+        page.on(
+            "request",
+            lambda r: not r.url.startswith(live_server.url) and not r.url.startswith("data:")
+            and page.problems.append(f"outside request: {r.url}"),
+        )
+        page.add_init_script(
+            "document.addEventListener('securitypolicyviolation', e => console.error('CSP ' + e.violatedDirective));"
+        )
+        page.goto(live_server.url + path)
+        pages.append(context)
+        return page
+
+    yield _open
+    for context in pages:
+        context.close()
+
+
+def test_home_uses_local_assets_under_strict_csp(open_page):
+    EditionFactory(theme="Green infrastructure")
+    page = open_page("/")
+    assert "Green infrastructure" in page.content()
+    # Bootstrap (from static/vendor) and the portal's stylesheet are applied.
+    background = page.eval_on_selector("nav.navbar", "el => getComputedStyle(el).backgroundColor")
+    assert background == "rgb(11, 92, 115)"
+    assert page.evaluate("typeof bootstrap") == "object"
+    assert page.problems == []
+
+
+def test_signup_toggles_new_organisation_fields_with_the_local_script(open_page):
+    organisation = OrganisationFactory(name="Barcelona Metropolitan Area")
+    page = open_page("/accounts/signup/")
+    new_fields = page.locator("[data-new-organisation]")
+    assert new_fields.is_visible()
+    page.select_option("#id_organisation", str(organisation.pk))
+    assert not new_fields.is_visible()
+    page.select_option("#id_organisation", "")
+    assert new_fields.is_visible()
+    assert page.problems == []
+
+
+def test_member_logs_in_and_switches_language(open_page):
+    member = MemberFactory(user__email="manager@amb.example", organisation__name="Barcelona Metropolitan Area")
+    EditionFactory()
+    page = open_page("/accounts/login/")
+    page.fill("#id_login", member.user.email)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/dashboard/")
+    assert "Barcelona Metropolitan Area" in page.content()
+    page.select_option("#language-switch", "fr")  # the switcher submits itself (portal.js)
+    page.wait_for_load_state("load")
+    assert page.get_attribute("html", "lang") == "fr"
+    member.refresh_from_db()
+    assert member.preferred_language == "fr"
+    assert page.problems == []
+
+
+def test_phone_layout_collapses_the_menu(open_page):
+    page = open_page("/", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    assert page.locator(".navbar-toggler").is_visible()
+    assert not page.locator("#nav").is_visible()
+    page.click(".navbar-toggler")
+    page.locator("#nav").wait_for(state="visible")
+    assert page.problems == []
+
+
+def test_static_files_do_not_come_from_a_cdn():
+    for path in (settings.BASE_DIR / "templates").rglob("*.html"):
+        text = path.read_text()
+        for cdn in ("cdn.jsdelivr", "unpkg.com", "cdnjs", "googleapis", "bootstrapcdn"):
+            assert cdn not in text, f"{path} loads from {cdn}"
