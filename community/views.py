@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -14,6 +15,8 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
+
+from mailings.services import preferences_token
 
 from . import selectors, services
 from .forms import INVITATION_SESSION_KEY, ProfileForm
@@ -47,6 +50,12 @@ class DashboardView(ApprovedMemberRequiredMixin, TemplateView):
 
 class ProfileView(ApprovedMemberRequiredMixin, FormView):
     template_name = "community/profile.html"
+
+    def get_context_data(self, **kwargs):
+        token = preferences_token(self.request.user.email)
+        return super().get_context_data(
+            email_preferences_url=reverse("mailings:preferences", kwargs={"token": token}), **kwargs
+        )
 
     def get_form(self, form_class=None):
         data = self.request.POST if self.request.method == "POST" else None

@@ -97,8 +97,8 @@ def test_member_logs_in_and_switches_language(open_page):
     page.click("button[type=submit]")
     page.wait_for_url("**/dashboard/")
     assert "Barcelona Metropolitan Area" in page.content()
-    page.select_option("#language-switch", "fr")  # the switcher submits itself (portal.js)
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.select_option("#language-switch", "fr")  # the switcher submits itself (portal.js)
     assert page.get_attribute("html", "lang") == "fr"
     member.refresh_from_db()
     assert member.preferred_language == "fr"

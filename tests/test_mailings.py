@@ -482,3 +482,11 @@ def test_batch_skips_rows_taken_by_someone_else(send):
     outcomes = services.outbox_deliver_batch(message_ids=ids)
     assert outcomes["sent"] == 2 and outcomes["skipped"] == 1
     assert len(mail.outbox) == 2
+
+
+def test_member_reaches_email_preferences_from_profile(client, member):
+    client.force_login(member.user)
+    body = client.get(reverse("community:profile")).content.decode()
+    url = services.preferences_url(member.user.email).removeprefix(settings.PORTAL_BASE_URL)
+    assert url in body
+    assert client.get(url).status_code == 200
