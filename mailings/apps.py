@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class MailingsConfig(AppConfig):
     name = "mailings"
     verbose_name = _("Mailings")
+
+    def ready(self):
+        from . import checks  # noqa: F401

@@ -13,6 +13,7 @@ import socket
 from dataclasses import dataclass
 from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -209,7 +210,9 @@ def _schedule_on_commit(message: OutboxMessage) -> None:
     countdown = max(0.0, (message.next_attempt_at - timezone.now()).total_seconds())
     if countdown > settings.OUTBOX_MAX_COUNTDOWN:
         return  # far in the future: the sweeper queues it when it is due
-    transaction.on_commit(lambda: send_message.apply_async((message_id,), countdown=countdown or None))
+    transaction.on_commit(
+        lambda: _publish(send_message, (message_id,), countdown=countdown or None), robust=True
+    )
 
 
 def _schedule_batches_on_commit(message_ids: list[int]) -> None:
@@ -218,7 +221,16 @@ def _schedule_batches_on_commit(message_ids: list[int]) -> None:
     size = settings.OUTBOX_BATCH_SIZE
     for start in range(0, len(message_ids), size):
         chunk = message_ids[start : start + size]
-        transaction.on_commit(lambda chunk=chunk: send_batch.delay(chunk))
+        transaction.on_commit(lambda chunk=chunk: _publish(send_batch, (chunk,)), robust=True)
+
+
+def _publish(task, args, countdown=None) -> None:
+    """Queue a delivery task. The row is already committed: if the broker is down, the sweeper
+    sends it later, so the change that caused the email still succeeds."""
+    try:
+        task.apply_async(args, countdown=countdown)
+    except Exception:  # noqa: BLE001 - a broker outage must not fail the request
+        logger.exception("could not queue %s%s; the outbox sweeper will send it", task.name, args)
 
 
 # ------------------------------------------------------------------------------ delivery
@@ -263,22 +275,24 @@ def build_email(message: OutboxMessage, connection=None) -> EmailMultiAlternativ
 
 
 _connection = None
+_connection_used = False
 
 
 def _mail_connection():
     """One SMTP connection per worker process, reused across messages and reopened when it breaks."""
-    global _connection
+    global _connection, _connection_used
     if _connection is None:
         connection = get_connection()
         # Opened here, the backend keeps it open across send_messages() calls instead of
         # connecting (and saying EHLO) once per message.
         connection.open()
-        _connection = connection
+        _connection, _connection_used = connection, False
     return _connection
 
 
 def _drop_connection():
-    global _connection
+    global _connection, _connection_used
+    _connection_used = False
     if _connection is not None:
         try:
             _connection.close()
@@ -313,9 +327,24 @@ def _claim(message_ids: list[int]) -> list[OutboxMessage]:
     return messages
 
 
-def _send_claimed(message: OutboxMessage) -> DeliveryResult:
+def _send(message: OutboxMessage) -> None:
+    global _connection_used
     try:
         build_email(message, connection=_mail_connection()).send()
+    except (smtplib.SMTPServerDisconnected, ConnectionResetError, BrokenPipeError):
+        if not _connection_used:
+            raise
+        # SMTP servers close idle connections: a reused one that was dropped gets one fresh try.
+        _drop_connection()
+        build_email(message, connection=_mail_connection()).send()
+    _connection_used = True
+
+
+def _send_claimed(message: OutboxMessage) -> DeliveryResult:
+    try:
+        _send(message)
+    except SoftTimeLimitExceeded:
+        raise  # the task is out of time: the caller puts the row back
     except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
         _drop_connection()
         return _record_failure(message, error)
@@ -330,7 +359,11 @@ def outbox_deliver(*, message_id: int) -> DeliveryResult:
     claimed = _claim([message_id])
     if not claimed:
         return DeliveryResult("skipped")
-    return _send_claimed(claimed[0])
+    try:
+        return _send_claimed(claimed[0])
+    except SoftTimeLimitExceeded:
+        _release(claimed, tried_first=True)
+        raise
 
 
 def outbox_deliver_batch(*, message_ids: list[int]) -> dict:
@@ -343,7 +376,14 @@ def outbox_deliver_batch(*, message_ids: list[int]) -> dict:
     claimed = _claim(message_ids)
     outcomes["skipped"] = len(message_ids) - len(claimed)
     for index, message in enumerate(claimed):
-        result = _send_claimed(message)
+        try:
+            result = _send_claimed(message)
+        except SoftTimeLimitExceeded:
+            # Out of time: this row (its exchange cut short) and the untried rest go back to the queue.
+            _release(claimed[index:], tried_first=True)
+            outcomes["retry"] += len(claimed) - index
+            schedule_retry([m.pk for m in claimed[index:]], 0)
+            break
         outcomes[result.outcome] += 1
         if result.outcome == "retry":
             schedule_retry([message.pk], result.retry_in)
@@ -358,6 +398,19 @@ def outbox_deliver_batch(*, message_ids: list[int]) -> dict:
             schedule_retry(rest, result.retry_in)
             break
     return outcomes
+
+
+def _release(messages: list[OutboxMessage], *, tried_first: bool) -> None:
+    """Put claimed rows back in the queue; only the first one was (perhaps) tried."""
+    now = timezone.now()
+    rest = messages[1:] if tried_first else messages
+    if tried_first and messages:
+        OutboxMessage.objects.filter(pk=messages[0].pk, status=OutboxStatus.SENDING).update(
+            status=OutboxStatus.QUEUED, next_attempt_at=now, last_error="The task ran out of time while sending."
+        )
+    OutboxMessage.objects.filter(pk__in=[m.pk for m in rest], status=OutboxStatus.SENDING).update(
+        status=OutboxStatus.QUEUED, next_attempt_at=now, attempts=F("attempts") - 1
+    )
 
 
 def schedule_retry(message_ids: list[int], delay: float | None) -> None:

@@ -290,13 +290,6 @@ def test_retry_delays_grow_and_are_jittered():
     assert min(services.retry_delay(5) for _ in range(50)) >= settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** 4 / 2
 
 
-def test_worker_settings_protect_against_loss_and_doubles():
-    assert settings.CELERY_TASK_ACKS_LATE is True
-    assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
-    assert settings.CELERY_TASK_TIME_LIMIT < settings.OUTBOX_SENDING_TIMEOUT
-    assert "visibility_timeout" in settings.CELERY_BROKER_TRANSPORT_OPTIONS
-
-
 # ------------------------------------------------------------------------------ sweeper
 def test_sweeper_takes_up_rows_left_sending_by_a_dead_worker(send):
     row = queue()
@@ -490,3 +483,76 @@ def test_member_reaches_email_preferences_from_profile(client, member):
     url = services.preferences_url(member.user.email).removeprefix(settings.PORTAL_BASE_URL)
     assert url in body
     assert client.get(url).status_code == 200
+
+
+# ------------------------------------------------------------------------------ faults found in review
+def test_broker_outage_does_not_fail_the_change_that_caused_the_email(
+    client, staff, pending_member, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    from mailings.tasks import send_message
+
+    client.force_login(staff)
+    with mock.patch.object(send_message, "apply_async", side_effect=OperationalError("broker down")), \
+            django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:community_member_changelist"),
+            {"action": "approve", "_selected_action": [pending_member.pk]},
+        )
+    assert response.status_code == 302
+    pending_member.refresh_from_db()
+    assert pending_member.status == "approved"
+    # The email waits in the outbox for the sweeper.
+    assert OutboxMessage.objects.get(recipient=pending_member.user.email).status == OutboxStatus.QUEUED
+
+
+def test_soft_time_limit_puts_the_rest_of_a_batch_back():
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    with transaction.atomic():
+        services.mail_queue_many(requests_for(4))
+    ids = list(OutboxMessage.objects.order_by("pk").values_list("pk", flat=True))
+    calls = {"n": 0}
+
+    def slow(message):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise SoftTimeLimitExceeded()
+
+    with mock.patch("mailings.services._send", side_effect=slow):
+        outcomes = services.outbox_deliver_batch(message_ids=ids)
+    rows = list(OutboxMessage.objects.order_by("pk"))
+    assert outcomes["sent"] == 1 and outcomes["retry"] == 3
+    assert [r.status for r in rows] == [OutboxStatus.SENT] + [OutboxStatus.QUEUED] * 3
+    assert [r.attempts for r in rows] == [1, 1, 0, 0]
+    assert "ran out of time" in rows[1].last_error
+
+
+def test_a_reused_connection_dropped_by_the_server_is_reopened_once():
+    first, second = mock.MagicMock(), mock.MagicMock()
+    first.send_messages.side_effect = [1, smtplib.SMTPServerDisconnected("idle timeout")]
+    second.send_messages.return_value = 1
+    rows = [queue(key=f"idle:{i}") for i in range(2)]
+    with mock.patch("mailings.services.get_connection", side_effect=[first, second]):
+        results = [services.outbox_deliver(message_id=row.pk).outcome for row in rows]
+    assert results == ["sent", "sent"]
+    assert OutboxMessage.objects.get(pk=rows[1].pk).attempts == 1
+    assert second.send_messages.call_count == 1
+
+
+def test_a_fresh_connection_that_fails_is_a_failed_attempt():
+    connection = mock.MagicMock()
+    connection.send_messages.side_effect = smtplib.SMTPServerDisconnected("closed")
+    row = queue()
+    with mock.patch("mailings.services.get_connection", return_value=connection) as get_connection:
+        assert services.outbox_deliver(message_id=row.pk).outcome == "retry"
+    assert get_connection.call_count == 1
+
+
+def test_system_check_refuses_a_sending_timeout_shorter_than_the_task_limit(settings):
+    from mailings.checks import outbox_timeouts
+
+    assert outbox_timeouts(None) == []
+    settings.OUTBOX_SENDING_TIMEOUT = settings.CELERY_TASK_TIME_LIMIT
+    assert [e.id for e in outbox_timeouts(None)] == ["mailings.E001"]

@@ -226,8 +226,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = 60
-CELERY_TASK_TIME_LIMIT = 90
+# A batch of OUTBOX_BATCH_SIZE emails over a slow server fits; at the soft limit a task puts its
+# untried rows back in the queue.
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TIME_LIMIT = 300
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 
@@ -243,9 +245,10 @@ OUTBOX_RETRY_BASE_SECONDS = 30
 # The longest retry countdown, well below the visibility timeout above.
 OUTBOX_MAX_COUNTDOWN = 1800
 # A row "sending" for longer than this has lost its worker (longer than CELERY_TASK_TIME_LIMIT).
-OUTBOX_SENDING_TIMEOUT = env.int("OUTBOX_SENDING_TIMEOUT", default=300)
-# How long a due row may wait for its task before the sweeper queues it again.
-OUTBOX_SWEEP_GRACE = 120
+OUTBOX_SENDING_TIMEOUT = env.int("OUTBOX_SENDING_TIMEOUT", default=600)
+# How long a due row may wait for its task before the sweeper queues it again (a long queue
+# of a big send is not a lost task; a second task for a row is harmless, only wasted).
+OUTBOX_SWEEP_GRACE = 300
 OUTBOX_SWEEP_BATCH = 1000
 # Rows per delivery task on the batch path (bulk sends, the sweeper): fewer tasks, one connection.
 OUTBOX_BATCH_SIZE = 50
