@@ -1,6 +1,7 @@
 import uuid
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.urls import reverse
 from django.utils import translation
 
 from mailings.services import mail_queue_rendered
@@ -9,6 +10,13 @@ from .models import Member
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_login_redirect_url(self, request):
+        """Staff without a membership work in the admin; members land on their year."""
+        user = request.user
+        if user.is_staff and not Member.objects.filter(user_id=user.pk).exists():
+            return reverse("admin:index")
+        return super().get_login_redirect_url(request)
+
     def send_mail(self, template_prefix, email, context):
         """Account emails (verification, password reset) go through the outbox, in the member's language."""
         member = Member.objects.filter(user__email__iexact=email).only("preferred_language").first()

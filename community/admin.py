@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 
 from . import services
-from .forms import MembershipInvitationForm, MergeOrganisationsForm, RejectForm
+from .forms import MembershipInvitationForm, MergeOrganisationsForm, OrganisationAdminForm, RejectForm
 from .models import Edition, Member, MembershipInvitation, Organisation, User
 from .resources import MemberResource, MembershipInvitationResource, OrganisationResource
 
@@ -97,6 +97,7 @@ class MemberAdmin(ExportMixin, admin.ModelAdmin):
 @admin.register(Organisation)
 class OrganisationAdmin(ImportExportModelAdmin):
     resource_classes = [OrganisationResource]
+    form = OrganisationAdminForm
     list_display = ["name", "country", "region", "kind", "population", "status", "member_count"]
     list_filter = ["status", "region", "kind", "country"]
     search_fields = ["name", "website"]
@@ -147,14 +148,14 @@ class MembershipInvitationAdmin(ImportExportModelAdmin):
     search_fields = ["email", "first_name", "last_name", "organisation__name"]
     list_select_related = ["organisation", "invited_by"]
     autocomplete_fields = ["organisation"]
-    fields = ["email", "first_name", "last_name", "organisation"]
+    fields = ["email", "first_name", "last_name", "organisation", "language"]
     form = MembershipInvitationForm
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        return ["email", "first_name", "last_name", "organisation", "invited_by", "created_at", "accepted_at",
-                "member"]
+        return ["email", "first_name", "last_name", "organisation", "language", "invited_by", "created_at",
+                "accepted_at", "member"]
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -173,7 +174,7 @@ class MembershipInvitationAdmin(ImportExportModelAdmin):
         try:
             saved = services.membership_invite(
                 email=obj.email, organisation=obj.organisation, by=request.user,
-                first_name=obj.first_name, last_name=obj.last_name,
+                first_name=obj.first_name, last_name=obj.last_name, language=obj.language,
             )
         except ValidationError as error:
             # Checked again in the form's clean(); this is the race between two staff.

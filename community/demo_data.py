@@ -1,13 +1,11 @@
 """Demo edition: real cities and metropolitan areas from every world region (figures rounded)."""
 
-from django.utils.translation import gettext_noop
-
 DEMO_PASSWORD = "demo-password"
 STAFF_EMAIL = "secretariat@demo.example"
 
 EDITION_2020 = {
     "year": 2020,
-    "theme": gettext_noop("Green infrastructure"),
+    "theme": "Green infrastructure",
     "description": (
         "In 2020, the City Managers Community focuses on green infrastructure. "
         "11 June – 6 July: the Green Infrastructure Metropolitan Portrait survey identifies the peers "

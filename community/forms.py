@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils import translation
@@ -23,12 +24,9 @@ def time_zone_choices():
 
 
 def _privacy_label():
-    return format_html(
-        '{} <a href="{}" target="_blank" rel="noopener">{}</a>',
-        _("I have read and accept the"),
-        reverse_lazy("community:privacy"),
-        _("privacy notice"),
-    )
+    # One sentence for translators, the link inside it.
+    sentence = _('I have read and accept the <a href="%(url)s" target="_blank" rel="noopener">privacy notice</a>.')
+    return format_html(sentence.replace("%(url)s", "{url}"), url=reverse_lazy("community:privacy"))
 
 
 class MemberPreferencesFields(forms.Form):
@@ -97,6 +95,11 @@ class SignupForm(MemberPreferencesFields):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # allauth allows 320 characters; the account's column holds 254 (RFC 5321's limit).
+        email = self.fields["email"]
+        email.max_length = 254
+        email.validators.append(MaxLengthValidator(254))
+        email.widget.attrs["maxlength"] = "254"
         self.fields["preferred_language"].initial = translation.get_language() or "en"
         self.fields["time_zone"].initial = "UTC"
         self.invitation = None
@@ -128,6 +131,7 @@ class SignupForm(MemberPreferencesFields):
         self.invitation = invitation
         self.fields["email"].initial = invitation.email
         self.fields["email"].disabled = True
+        self.fields["preferred_language"].initial = invitation.language
         self.fields["first_name"].initial = invitation.first_name
         self.fields["last_name"].initial = invitation.last_name
         self.fields["organisation"].queryset = Organisation.objects.filter(pk=invitation.organisation_id)
@@ -158,7 +162,8 @@ class SignupForm(MemberPreferencesFields):
                 if not cleaned.get(field):
                     self.add_error(field, _("Required when you name a new organisation."))
             country = cleaned.get("new_organisation_country")
-            if country and services.organisation_find_duplicate(name=new_name, country=country):
+            existing = country and services.organisation_find_duplicate(name=new_name, country=country)
+            if existing and existing.status == OrganisationStatus.MEMBER:
                 self.add_error(
                     "new_organisation_name",
                     _("This organisation is already registered: choose it from the list above."),
@@ -233,10 +238,27 @@ class MergeOrganisationsForm(forms.Form):
 class MembershipInvitationForm(forms.ModelForm):
     class Meta:
         model = MembershipInvitation
-        fields = ["email", "first_name", "last_name", "organisation"]
+        fields = ["email", "first_name", "last_name", "organisation", "language"]
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("email") and cleaned.get("organisation"):
             services.membership_invitation_validate(email=cleaned["email"], organisation=cleaned["organisation"])
+        return cleaned
+
+
+class OrganisationAdminForm(forms.ModelForm):
+    """The duplicate rule next to the name field, not as a constraint error at the top."""
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "country", "region", "kind", "population", "website", "status"]
+
+    def clean(self):
+        cleaned = super().clean()
+        name, country = cleaned.get("name"), cleaned.get("country")
+        if name and country:
+            duplicate = services.organisation_find_duplicate(name=name, country=country, exclude_pk=self.instance.pk)
+            if duplicate:
+                self.add_error("name", _("An organisation with this name is already registered in this country."))
         return cleaned

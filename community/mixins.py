@@ -9,7 +9,7 @@ class ApprovedMemberRequiredMixin(LoginRequiredMixin):
     """Member pages: approved members only.
 
     A pending or rejected member is sent to the page that says so; a signed-in person without a
-    membership (staff) gets 403.
+    membership (staff) gets 403, unless the view allows staff (`allow_staff`, checked again by the view).
     """
 
     allow_staff = False

@@ -5,6 +5,7 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -111,7 +112,12 @@ class Organisation(models.Model):
         verbose_name_plural = _("organisations")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(Lower("name"), "country", name="unique_organisation_name_country"),
+            models.UniqueConstraint(
+                Lower("name"),
+                "country",
+                name="unique_organisation_name_country",
+                violation_error_message=_("An organisation with this name is already registered in this country."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(status__in=OrganisationStatus.values), name="organisation_status_valid"
             ),
@@ -210,6 +216,10 @@ class MembershipInvitation(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="invitations", verbose_name=_("organisation")
     )
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="en",
+        help_text=_("The invitation email is written in this language, and the new member's preference starts here."),
+    )
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -263,7 +273,9 @@ class EditionQuerySet(models.QuerySet):
 class Edition(models.Model):
     """One year of the community, with its theme. Surveys, events and selections belong to one."""
 
-    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    year = models.PositiveSmallIntegerField(
+        _("year"), unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
     theme = models.CharField(_("theme"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(

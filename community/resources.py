@@ -49,7 +49,7 @@ class MembershipInvitationResource(resources.ModelResource):
 
     class Meta:
         model = MembershipInvitation
-        fields = ("email", "first_name", "last_name", "organisation", "created_at", "accepted_at")
+        fields = ("email", "first_name", "last_name", "organisation", "language", "created_at", "accepted_at")
         import_id_fields = ("email",)
         skip_unchanged = True
         report_skipped = True
@@ -66,6 +66,7 @@ class MembershipInvitationResource(resources.ModelResource):
                 by=kwargs.get("user"),
                 first_name=instance.first_name,
                 last_name=instance.last_name,
+                language=instance.language or "en",
             )
         except ValidationError as error:
             raise ValueError("; ".join(error.messages)) from error

@@ -41,12 +41,17 @@ def organisation_find_duplicate(*, name: str, country: str, exclude_pk: int | No
 
 
 def organisation_propose(*, name: str, country: str, region: str, kind: str, website: str = "") -> Organisation:
-    """A new organisation named at sign-up; staff confirm or merge it later."""
+    """The organisation a person names at sign-up: new and "proposed" (staff confirm or merge it),
+    or the one already proposed (or formerly a member) under that name and country, so that
+    colleagues who sign up after the first join the same one."""
     name = name.strip()
-    if organisation_find_duplicate(name=name, country=country):
-        raise ValidationError(
-            {"new_organisation_name": _("This organisation is already registered: choose it from the list.")}
-        )
+    existing = organisation_find_duplicate(name=name, country=country)
+    if existing is not None:
+        if existing.status == OrganisationStatus.MEMBER:
+            raise ValidationError(
+                {"new_organisation_name": _("This organisation is already registered: choose it from the list.")}
+            )
+        return existing
     organisation = Organisation(
         name=name, country=country, region=region, kind=kind, website=website, status=OrganisationStatus.PROPOSED
     )
@@ -239,11 +244,13 @@ def membership_invite(
     *, email: str, organisation: Organisation, by: User | None, first_name: str = "", last_name: str = "",
     language: str = "en",
 ) -> MembershipInvitation:
-    """Invite a person to join with a pre-approved membership, and email them the signed link."""
+    """Invite a person to join with a pre-approved membership, and email them the signed link in
+    ``language``."""
     email = email.strip().lower()
     membership_invitation_validate(email=email, organisation=organisation)
     invitation = MembershipInvitation(
-        email=email, first_name=first_name, last_name=last_name, organisation=organisation, invited_by=by
+        email=email, first_name=first_name, last_name=last_name, organisation=organisation, invited_by=by,
+        language=language,
     )
     invitation.full_clean()
     invitation.save()

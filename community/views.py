@@ -88,7 +88,8 @@ class OrganisationDetailView(ApprovedMemberRequiredMixin, TemplateView):
         organisation = get_object_or_404(Organisation, pk=self.kwargs["pk"])
         member = self.request.member
         is_own = member is not None and member.is_approved and member.organisation_id == organisation.pk
-        if not (is_own or self.request.user.is_staff):
+        # Staff see it when their role lets them see members (a reviewer's does not).
+        if not (is_own or self.request.user.has_perm("community.view_member")):
             # 404, not 403: another organisation's page does not even admit it exists.
             raise Http404
         colleagues = organisation.members.approved().select_related("user")

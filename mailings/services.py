@@ -46,14 +46,16 @@ class Attachment:
 
 # ------------------------------------------------------------------------------ preferences
 def preferences_token(email: str) -> str:
-    return signing.dumps(email.strip().lower(), salt=PREFERENCES_SALT)
+    """A signed, stable token for an address: the same link in every reminder, valid for good."""
+    return signing.Signer(salt=PREFERENCES_SALT).sign_object(email.strip().lower())
 
 
 def preferences_email_from_token(token: str) -> str | None:
     try:
-        return signing.loads(token, salt=PREFERENCES_SALT)
-    except signing.BadSignature:
+        email = signing.Signer(salt=PREFERENCES_SALT).unsign_object(token)
+    except (signing.BadSignature, ValueError):
         return None
+    return email if isinstance(email, str) else None
 
 
 def preferences_url(email: str) -> str:

@@ -158,7 +158,7 @@ def test_admin_invitation_bad_email(client, staff, organisation, email):
     client.force_login(staff)
     response = client.post(
         reverse("admin:community_membershipinvitation_add"),
-        {"email": email, "first_name": "", "last_name": "", "organisation": organisation.pk},
+        {"email": email, "first_name": "", "last_name": "", "organisation": organisation.pk, "language": "en"},
     )
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["email"]
@@ -168,7 +168,7 @@ def test_admin_invitation_unknown_organisation(client, staff):
     client.force_login(staff)
     response = client.post(
         reverse("admin:community_membershipinvitation_add"),
-        {"email": "x@example.org", "first_name": "", "last_name": "", "organisation": "424242"},
+        {"email": "x@example.org", "first_name": "", "last_name": "", "organisation": "424242", "language": "en"},
     )
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["organisation"]

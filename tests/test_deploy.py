@@ -22,10 +22,13 @@ SAMPLE_PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "DJANGO_SECRET_KEY": "t7#Qv2mZ!r9Lw4xK$e8Bn1Yc6Hd0Jp3Sg5Fa_Uo-Ri+Wk=Xz&Mq*Nb^Vs%Ty@Ce",
     "DJANGO_ALLOWED_HOSTS": "portal.example.org",
+    "PORTAL_BASE_URL": "https://portal.example.org",
     "DATABASE_URL": "postgres://portal:s3cret@db.internal:5432/portal",
     "CELERY_BROKER_URL": "redis://redis.internal:6379/0",
 }
-REQUIRED_IN_PRODUCTION = ("DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL")
+REQUIRED_IN_PRODUCTION = (
+    "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", "PORTAL_BASE_URL"
+)
 
 
 def settings_variables() -> set[str]:

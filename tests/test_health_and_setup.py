@@ -25,10 +25,11 @@ def test_healthz_503_when_broker_unreachable(client, settings):
 
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     app.conf.broker_url = "redis://127.0.0.1:1/0"
+    previous = app.conf.broker_url
     try:
         response = client.get("/healthz")
     finally:
-        app.conf.broker_url = None
+        app.conf.broker_url = previous
     assert response.status_code == 503
     assert response.json()["checks"]["broker"].startswith("error")
 

@@ -6,6 +6,8 @@ import time
 import pytest
 from django.core import mail, signing
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from community import services
 from community.models import Member, MembershipInvitation, MemberStatus, OrganisationStatus
@@ -127,16 +129,30 @@ def test_cannot_invite_to_a_proposed_organisation(staff):
         services.membership_invite(email="new@example.org", organisation=proposed, by=staff)
 
 
-def test_staff_invite_from_admin(client, staff, organisation, django_capture_on_commit_callbacks):
+@pytest.mark.parametrize("language", ["en", "fr", "es"])
+def test_staff_invite_from_admin_in_the_chosen_language(
+    client, staff, organisation, django_capture_on_commit_callbacks, language
+):
     client.force_login(staff)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("admin:community_membershipinvitation_add"),
-            {"email": "pablo@amb.example", "first_name": "Pablo", "last_name": "", "organisation": organisation.pk},
+            {"email": "pablo@amb.example", "first_name": "Pablo", "last_name": "", "organisation": organisation.pk,
+             "language": language},
         )
     assert response.status_code == 302, response.content.decode()[:3000]
-    assert MembershipInvitation.objects.get().email == "pablo@amb.example"
-    assert mail.outbox[0].to == ["pablo@amb.example"]
+    invitation = MembershipInvitation.objects.get()
+    assert (invitation.email, invitation.language) == ("pablo@amb.example", language)
+    (message,) = mail.outbox
+    assert message.to == ["pablo@amb.example"]
+    with translation.override(language):
+        assert message.subject == gettext("You are invited to join the City Managers Community")
+    # The sign-up form then starts in that language.
+    path = link_path(message)
+    client.logout()
+    client.get(path)
+    form = client.get(reverse("account_signup")).context["form"]
+    assert form.fields["preferred_language"].initial == language
 
 
 def test_admin_invite_form_refuses_existing_account_with_a_message(client, staff, organisation):
@@ -144,7 +160,8 @@ def test_admin_invite_form_refuses_existing_account_with_a_message(client, staff
     client.force_login(staff)
     response = client.post(
         reverse("admin:community_membershipinvitation_add"),
-        {"email": "taken@example.org", "first_name": "", "last_name": "", "organisation": organisation.pk},
+        {"email": "taken@example.org", "first_name": "", "last_name": "", "organisation": organisation.pk,
+         "language": "en"},
     )
     assert response.status_code == 200
     assert "already has an account" in response.content.decode()

@@ -556,3 +556,11 @@ def test_system_check_refuses_a_sending_timeout_shorter_than_the_task_limit(sett
     assert outbox_timeouts(None) == []
     settings.OUTBOX_SENDING_TIMEOUT = settings.CELERY_TASK_TIME_LIMIT
     assert [e.id for e in outbox_timeouts(None)] == ["mailings.E001"]
+
+
+def test_preferences_token_is_stable_and_bound_to_the_address():
+    token = services.preferences_token("Ana@AMB.example")
+    assert token == services.preferences_token("ana@amb.example")
+    assert services.preferences_email_from_token(token) == "ana@amb.example"
+    assert services.preferences_email_from_token(token.replace("ana", "bob")) is None
+    assert services.preferences_email_from_token("") is None

@@ -76,9 +76,10 @@ def test_healthz_checks_the_real_broker(client, settings, redis_url):
 
     settings.CELERY_BROKER_URL = redis_url
     app.conf.broker_url = redis_url
+    previous = app.conf.broker_url
     try:
         response = client.get("/healthz")
     finally:
-        app.conf.broker_url = None
+        app.conf.broker_url = previous
     assert response.status_code == 200
     assert response.json()["checks"] == {"database": "ok", "broker": "ok"}

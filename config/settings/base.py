@@ -142,6 +142,7 @@ TEMPLATES = [
         },
     },
 ]
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default, now: "example.org" means https://example.org
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
