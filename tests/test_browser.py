@@ -34,6 +34,11 @@ def browser():
         )
         yield browser
         browser.close()
+        # With Playwright's loop in this thread, the test's ORM calls got database connections of
+        # their own; close them here, or the test database cannot be dropped at the end of the run.
+        from django.db import connections
+
+        connections.close_all()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 

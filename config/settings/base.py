@@ -242,7 +242,7 @@ CELERY_BEAT_SCHEDULE = {
 
 # ------------------------------------------------------------------------------ outbox
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
-OUTBOX_RETRY_BASE_SECONDS = 30
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)
 # The longest retry countdown, well below the visibility timeout above.
 OUTBOX_MAX_COUNTDOWN = 1800
 # A row "sending" for longer than this has lost its worker (longer than CELERY_TASK_TIME_LIMIT).

@@ -10,6 +10,9 @@ from .base import BASE_DIR, env
 DEBUG = False
 SECRET_KEY = "test-only-insecure-key"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+# Connections closed after each request: the live server's threads must not keep the test database
+# open (it could not be dropped at the end).
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 EMAIL_FILE_PATH = str(BASE_DIR / "var" / "test-mail")
