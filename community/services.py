@@ -15,6 +15,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from mailings.services import mail_queue
 
@@ -145,55 +146,45 @@ class DecisionResult:
     skipped: list[tuple[Member, str]]
 
 
-def _member_can_be_decided(member: Member) -> str | None:
-    if member.organisation.status == OrganisationStatus.PROPOSED:
-        return _("its organisation awaits confirmation (confirm or merge it first)")
-    return None
-
-
-@transaction.atomic
 def members_approve(*, members, by: User) -> DecisionResult:
-    """Approve memberships and email each person. Already approved ones are left as they are."""
-    result = DecisionResult(decided=[], skipped=[])
-    now = timezone.now()
-    for member in _lock(members):
-        if member.status == MemberStatus.APPROVED:
-            result.skipped.append((member, _("already approved")))
-            continue
-        reason = _member_can_be_decided(member)
-        if reason:
-            result.skipped.append((member, reason))
-            continue
-        member.status = MemberStatus.APPROVED
-        member.status_changed_at = now
-        member.status_changed_by = by
-        member.rejection_reason = ""
-        member.save(update_fields=["status", "status_changed_at", "status_changed_by", "rejection_reason"])
-        _mail_member(member, template="membership_approved", key=f"membership-approved:{member.pk}:{now.isoformat()}")
-        result.decided.append(member)
-    return result
+    """Approve memberships and email each person. Already approved ones, and members of an
+    organisation still awaiting confirmation, are skipped with the reason."""
+
+    def blocked(member):
+        if member.organisation.status == OrganisationStatus.PROPOSED:
+            return _("its organisation awaits confirmation (confirm or merge it first)")
+        return None
+
+    return _decide(members=members, by=by, status=MemberStatus.APPROVED, blocked=blocked)
+
+
+def members_reject(*, members, by: User, reason: str = "") -> DecisionResult:
+    """Reject memberships and email each person the reason. Already rejected ones are skipped."""
+    return _decide(members=members, by=by, status=MemberStatus.REJECTED, reason=reason)
+
+
+_ALREADY = {MemberStatus.APPROVED: _lazy("already approved"), MemberStatus.REJECTED: _lazy("already rejected")}
+_DECISION_EMAIL = {MemberStatus.APPROVED: "membership_approved", MemberStatus.REJECTED: "membership_rejected"}
 
 
 @transaction.atomic
-def members_reject(*, members, by: User, reason: str = "") -> DecisionResult:
-    """Reject memberships and email each person. Already rejected ones are left as they are."""
+def _decide(*, members, by: User, status: str, reason: str = "", blocked=lambda member: None) -> DecisionResult:
     result = DecisionResult(decided=[], skipped=[])
     now = timezone.now()
     for member in _lock(members):
-        if member.status == MemberStatus.REJECTED:
-            result.skipped.append((member, _("already rejected")))
+        why_not = str(_ALREADY[status]) if member.status == status else blocked(member)
+        if why_not:
+            result.skipped.append((member, why_not))
             continue
-        member.status = MemberStatus.REJECTED
+        member.status = status
         member.status_changed_at = now
         member.status_changed_by = by
         member.rejection_reason = reason
         member.save(update_fields=["status", "status_changed_at", "status_changed_by", "rejection_reason"])
-        _mail_member(
-            member,
-            template="membership_rejected",
-            key=f"membership-rejected:{member.pk}:{now.isoformat()}",
-            reason=reason,
-        )
+        template = _DECISION_EMAIL[status]
+        # A decision taken again later (approved, rejected, approved) is a new email each time.
+        key = f"{template.replace('_', '-')}:{member.pk}:{now.isoformat()}"
+        _mail_member(member, template=template, key=key, reason=reason)
         result.decided.append(member)
     return result
 

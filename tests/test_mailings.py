@@ -354,7 +354,10 @@ def test_admin_lists_filters_and_searches(client, staff, outbox_rows):
         "sending"
     ]
     assert [r.dedupe_key for r in client.get(url, {"q": "bob@"}).context["cl"].result_list] == ["sending"]
-    assert client.get(url, {"template__exact": "test_event"}).status_code == 200
+    queue(key="other-template", template="membership_approved",
+          context={"first_name": "A", "organisation_name": "B", "dashboard_url": "http://x/"})
+    by_template = client.get(url, {"template__exact": "membership_approved"}).context["cl"].result_list
+    assert [r.dedupe_key for r in by_template] == ["other-template"]
 
 
 def test_admin_preview_and_index_failed_count(client, staff, outbox_rows):

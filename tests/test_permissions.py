@@ -38,6 +38,7 @@ MATRIX = [
     ("profile", "pending", 302, STATUS_PAGE),
     ("profile", "rejected", 302, STATUS_PAGE),
     ("profile", "approved", 200, None),
+    ("profile", "other_organisation", 200, None),  # their own profile: the URL names no one
     ("profile", "staff", 403, None),
     ("organisation", "anonymous", 302, LOGIN),
     ("organisation", "pending", 302, STATUS_PAGE),
@@ -49,6 +50,7 @@ MATRIX = [
     ("membership_status", "pending", 200, None),
     ("membership_status", "rejected", 200, None),
     ("membership_status", "approved", 200, None),
+    ("membership_status", "other_organisation", 200, None),
     ("membership_status", "staff", 200, None),
 ]
 
@@ -116,3 +118,30 @@ def test_admin_is_closed_to_non_staff(client, visitors, visitor):
     response = client.get("/admin/community/member/")
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_profile_shows_only_the_visitors_own_data(client, member, other_member):
+    client.force_login(other_member.user)
+    body = client.get(reverse("community:profile")).content.decode()
+    assert other_member.user.email in body
+    assert member.user.email not in body
+
+
+@pytest.mark.parametrize("visitor", ["anonymous", "pending", "approved"])
+def test_language_switch_accepts_only_post(client, visitors, visitor):
+    if visitors[visitor] is not None:
+        client.force_login(visitors[visitor])
+    assert client.get(reverse("set_language")).status_code == 405
+
+
+@pytest.mark.parametrize("visitor", ["anonymous", "pending", "approved", "staff"])
+def test_invitation_link_of_someone_else_cannot_be_used_while_signed_in(client, visitors, visitor, organisation):
+    from community import services
+
+    invitation = services.membership_invite(email="guest@example.org", organisation=organisation, by=None)
+    path = reverse("community:invitation_accept", args=[services.membership_invitation_token(invitation)])
+    if visitors[visitor] is not None:
+        client.force_login(visitors[visitor])
+        assert client.get(path).status_code == 409  # log out first: no account takes over another's invitation
+    else:
+        assert client.get(path).status_code == 302
