@@ -135,3 +135,13 @@ def test_language_switch_ignores_unknown_language_and_foreign_next(client, membe
     assert response["Location"] == "/"
     member.refresh_from_db()
     assert member.preferred_language == "en"
+
+
+def test_signed_in_message_is_in_the_members_language(client, member, password):
+    member.preferred_language = "es"
+    member.save()
+    response = client.post(
+        reverse("account_login"), {"login": member.user.email, "password": password}, follow=True
+    )
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown and all("Successfully signed in" not in text for text in shown), shown

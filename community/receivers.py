@@ -1,0 +1,14 @@
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.utils import translation
+
+from .models import Member
+
+
+@receiver(user_logged_in)
+def apply_member_language_on_login(sender, request, user, **kwargs):
+    """From the login request on (its "signed in" message included), speak the member's language."""
+    language = Member.objects.filter(user_id=user.pk).values_list("preferred_language", flat=True).first()
+    if language and request is not None:
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
