@@ -35,10 +35,13 @@ lint: $(DEV_STAMP)
 
 ## worker / beat: Celery processes, for a broker set in CELERY_BROKER_URL
 worker: $(STAMP)
+	@test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0): without it tasks run in-process and no worker is needed."; exit 1; }
 	$(BIN)/celery -A config.celery_app worker --loglevel=INFO
 
 beat: $(STAMP)
-	$(BIN)/celery -A config.celery_app beat --loglevel=INFO
+	@test -n "$$CELERY_BROKER_URL" || { echo "Set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0) for beat to queue the periodic tasks."; exit 1; }
+	mkdir -p var
+	$(BIN)/celery -A config.celery_app beat --loglevel=INFO --schedule var/celerybeat-schedule
 
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
