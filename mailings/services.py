@@ -1,8 +1,9 @@
 """The one way the portal sends email: an outbox row per message, delivered by Celery.
 
-``mail_queue`` writes the row in the caller's transaction and queues delivery only on commit, so a
-rolled-back change sends nothing. ``outbox_deliver`` sends a row at most once per attempt, under a
-row lock; ``outbox_sweep`` takes up rows whose task was lost or whose worker died.
+``mail_queue`` (one email) and ``mail_queue_many`` (a bulk send) write rows in the caller's
+transaction and queue delivery only on commit, so a rolled-back change sends nothing.
+``outbox_deliver`` sends a row at most once per attempt, under a row lock; ``outbox_sweep`` takes
+up rows whose task was lost or whose worker died.
 """
 
 import base64
@@ -94,16 +95,31 @@ class MailRequest:
     send_at: object = None
 
 
-def mail_queue(**request) -> OutboxMessage:
+def mail_queue(
+    *,
+    to: str,
+    template: str,
+    context: dict,
+    dedupe_key: str,
+    language: str = "en",
+    time_zone: str = "UTC",
+    essential: bool = True,
+    attachments: tuple[Attachment, ...] | list[Attachment] = (),
+    cause: str = "",
+    send_at=None,
+) -> OutboxMessage:
     """Render ``mailings/<template>/`` in the recipient's language and zone and put it in the outbox.
 
-    Takes the fields of MailRequest as keywords. The row is written in the caller's transaction;
-    delivery is queued when it commits. A second call with the same ``dedupe_key`` adds nothing
-    and returns the first row. Non-essential mail (reminders) carries an unsubscribe header and
-    link, and is recorded as cancelled, not sent, when the recipient turned reminders off.
+    The row is written in the caller's transaction; delivery is queued when it commits. A second
+    call with the same ``dedupe_key`` adds nothing and returns the first row. Non-essential mail
+    (reminders) carries an unsubscribe header and link, and is recorded as cancelled, not sent,
+    when the recipient turned reminders off.
     """
-    request = MailRequest(**request)
-    existing = OutboxMessage.objects.filter(dedupe_key=request.dedupe_key).order_by().first()
+    request = MailRequest(
+        to=to, template=template, context=context, dedupe_key=dedupe_key, language=language,
+        time_zone=time_zone, essential=essential, attachments=tuple(attachments), cause=cause, send_at=send_at,
+    )
+    existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).order_by().first()
     if existing is not None:
         return existing
     opted_out = not request.essential and not reminders_enabled(request.to)
