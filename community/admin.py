@@ -44,7 +44,6 @@ class MemberAdmin(ExportMixin, admin.ModelAdmin):
                    "preferred_language"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "organisation__name", "job_title"]
     list_select_related = ["user", "organisation"]
-    autocomplete_fields = ["organisation"]
     readonly_fields = ["user", "status", "status_changed_at", "status_changed_by", "rejection_reason",
                        "privacy_notice_version", "privacy_consented_at", "joined_at"]
     fields = ["user", "organisation", "job_title", "preferred_language", "time_zone", "status",
@@ -147,7 +146,8 @@ class MembershipInvitationAdmin(ImportExportModelAdmin):
     list_filter = [("accepted_at", admin.EmptyFieldListFilter), ("organisation", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["email", "first_name", "last_name", "organisation__name"]
     list_select_related = ["organisation", "invited_by"]
-    autocomplete_fields = ["organisation"]
+    # A plain select, not autocomplete_fields: Django's autocomplete widget raises (500) when it
+    # re-renders a form whose submitted organisation is not a number (tests/test_no_500.py).
     fields = ["email", "first_name", "last_name", "organisation", "language"]
     form = MembershipInvitationForm
 

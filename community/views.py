@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -149,9 +149,12 @@ def set_language(request):
     language = request.POST.get("language", "")
     next_url = request.POST.get("next") or "/"
     allowed_hosts = {request.get_host()}
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts=allowed_hosts, require_https=request.is_secure()):
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts=allowed_hosts, require_https=request.is_secure()
+    ):
         next_url = "/"
-    response = redirect(next_url)
+    # A path, never a view name: redirect() would try to reverse whatever was posted.
+    response = HttpResponseRedirect(next_url)
     if language not in dict(settings.LANGUAGES):
         return response
     if request.member is not None:
