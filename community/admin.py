@@ -1,20 +1,36 @@
+from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
+from allauth.account.models import EmailAddress
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 
+from config.admin_tools import SafeChangelistMixin
+
 from . import services
 from .forms import MembershipInvitationForm, MergeOrganisationsForm, OrganisationAdminForm, RejectForm
-from .models import Edition, Member, MembershipInvitation, Organisation, User
+from .models import Edition, Member, MembershipInvitation, Organisation, OrganisationStatus, User
 from .resources import MemberResource, MembershipInvitationResource, OrganisationResource
+
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(SafeChangelistMixin, AllauthEmailAddressAdmin):
+    """allauth's admin offers "make verified" to anyone who may view addresses: it would let staff
+    bypass email verification. Here it needs the change permission (the Secretariat has only view)."""
+
+    @admin.action(description=_("Mark as verified"), permissions=["change"])
+    def make_verified(self, request, queryset):
+        return super().make_verified(request, queryset)
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(SafeChangelistMixin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "date_joined"]
     search_fields = ["email", "first_name", "last_name"]
@@ -37,7 +53,7 @@ def _report(modeladmin, request, result, done_message):
 
 
 @admin.register(Member)
-class MemberAdmin(ExportMixin, admin.ModelAdmin):
+class MemberAdmin(SafeChangelistMixin, ExportMixin, admin.ModelAdmin):
     resource_classes = [MemberResource]
     list_display = ["full_name", "email", "organisation", "region", "job_title", "status", "joined_at"]
     list_filter = ["status", "organisation__region", ("organisation", admin.RelatedOnlyFieldListFilter),
@@ -67,6 +83,15 @@ class MemberAdmin(ExportMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # people sign up, or staff invite them
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        # Move people only into confirmed organisations (or leave them where they are).
+        current = obj.organisation_id if obj else None
+        form.base_fields["organisation"].queryset = Organisation.objects.filter(
+            Q(status=OrganisationStatus.MEMBER) | Q(pk=current)
+        )
+        return form
+
     @admin.action(description=_("Approve selected memberships (and email them)"), permissions=["change"])
     def approve(self, request, queryset):
         result = services.members_approve(members=list(queryset), by=request.user)
@@ -94,7 +119,7 @@ class MemberAdmin(ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ImportExportModelAdmin):
+class OrganisationAdmin(SafeChangelistMixin, ImportExportModelAdmin):
     resource_classes = [OrganisationResource]
     form = OrganisationAdminForm
     list_display = ["name", "country", "region", "kind", "population", "status", "member_count"]
@@ -140,7 +165,7 @@ class OrganisationAdmin(ImportExportModelAdmin):
 
 
 @admin.register(MembershipInvitation)
-class MembershipInvitationAdmin(ImportExportModelAdmin):
+class MembershipInvitationAdmin(SafeChangelistMixin, ImportExportModelAdmin):
     resource_classes = [MembershipInvitationResource]
     list_display = ["email", "organisation", "invited_by", "created_at", "accepted_at"]
     list_filter = [("accepted_at", admin.EmptyFieldListFilter), ("organisation", admin.RelatedOnlyFieldListFilter)]
@@ -150,6 +175,14 @@ class MembershipInvitationAdmin(ImportExportModelAdmin):
     # re-renders a form whose submitted organisation is not a number (tests/test_no_500.py).
     fields = ["email", "first_name", "last_name", "organisation", "language"]
     form = MembershipInvitationForm
+    actions = ["send_again"]
+
+    @admin.action(description=_("Send the invitation again (a new link)"), permissions=["add"])
+    def send_again(self, request, queryset):
+        sent = services.membership_invitations_resend(invitations=list(queryset))
+        self.message_user(request, ngettext("%d invitation sent again.", "%d invitations sent again.", sent) % sent)
+        if sent < len(queryset):
+            self.message_user(request, _("Invitations already used were not sent again."), messages.WARNING)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -185,7 +218,7 @@ class MembershipInvitationAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Edition)
-class EditionAdmin(admin.ModelAdmin):
+class EditionAdmin(SafeChangelistMixin, admin.ModelAdmin):
     list_display = ["year", "theme", "status"]
     list_filter = ["status"]
     search_fields = ["theme", "description"]

@@ -243,6 +243,14 @@ class MembershipInvitation(models.Model):
         verbose_name = _("membership invitation")
         verbose_name_plural = _("membership invitations")
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=models.Q(accepted_at__isnull=True),
+                name="unique_pending_invitation_email",
+                violation_error_message=_("This person already has an invitation that is not used yet."),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.email} → {self.organisation.name}"

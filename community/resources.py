@@ -7,8 +7,24 @@ from import_export.widgets import ForeignKeyWidget
 from . import services
 from .models import Member, MembershipInvitation, Organisation
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-class OrganisationResource(resources.ModelResource):
+
+class SpreadsheetSafeExport:
+    """Exported cells that a spreadsheet would run as a formula (a member can type
+    `=HYPERLINK(...)` as their name) are prefixed with an apostrophe, as OWASP advises."""
+
+    def export(self, *args, **kwargs):
+        dataset = super().export(*args, **kwargs)
+        for index, row in enumerate(list(dataset)):
+            if any(isinstance(cell, str) and cell.startswith(FORMULA_STARTS) for cell in row):
+                dataset[index] = [
+                    f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell for cell in row
+                ]
+        return dataset
+
+
+class OrganisationResource(SpreadsheetSafeExport, resources.ModelResource):
     class Meta:
         model = Organisation
         fields = ("id", "name", "country", "region", "kind", "population", "website", "status")
@@ -18,7 +34,7 @@ class OrganisationResource(resources.ModelResource):
         clean_model_instances = True
 
 
-class MemberResource(resources.ModelResource):
+class MemberResource(SpreadsheetSafeExport, resources.ModelResource):
     """Export only: people join by signing up or through an invitation (imported below)."""
 
     email = fields.Field(attribute="user__email", column_name="email", readonly=True)
@@ -40,7 +56,7 @@ class MemberResource(resources.ModelResource):
         return super().get_export_queryset(request).select_related("user", "organisation")
 
 
-class MembershipInvitationResource(resources.ModelResource):
+class MembershipInvitationResource(SpreadsheetSafeExport, resources.ModelResource):
     """Import a list of people: each new row becomes an invitation, emailed with its signed link."""
 
     organisation = fields.Field(
@@ -53,6 +69,11 @@ class MembershipInvitationResource(resources.ModelResource):
         import_id_fields = ("email",)
         skip_unchanged = True
         report_skipped = True
+
+    def before_import_row(self, row, **kwargs):
+        # Addresses are kept in lower case: "Ana@X" and "ana@x" are one person, one invitation.
+        if row.get("email"):
+            row["email"] = str(row["email"]).strip().lower()
 
     def save_instance(self, instance, is_create, row, **kwargs):
         # Runs inside the import's transaction: a dry run (the preview) rolls back, and the emails

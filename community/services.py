@@ -245,26 +245,50 @@ def membership_invite(
     )
     invitation.full_clean()
     invitation.save()
+    _mail_invitation(invitation, key=f"membership-invitation:{invitation.pk}")
+    return invitation
+
+
+@transaction.atomic
+def membership_invitations_resend(*, invitations) -> int:
+    """Email a fresh link (a new validity period) for each invitation not used yet."""
+    now = timezone.now()
+    pending = MembershipInvitation.objects.select_related("organisation", "invited_by").filter(
+        pk__in=[i.pk for i in invitations], accepted_at__isnull=True
+    )
+    count = 0
+    for invitation in pending:
+        _mail_invitation(invitation, key=f"membership-invitation:{invitation.pk}:again:{now.isoformat()}")
+        count += 1
+    return count
+
+
+def _mail_invitation(invitation: MembershipInvitation, *, key: str) -> None:
     mail_queue(
-        to=email,
+        to=invitation.email,
         template="membership_invitation",
         context={
-            "first_name": first_name,
-            "organisation_name": organisation.name,
+            "first_name": invitation.first_name,
+            "organisation_name": invitation.organisation.name,
             "accept_url": membership_invitation_url(invitation),
             "valid_days": settings.MEMBERSHIP_INVITATION_MAX_AGE_DAYS,
         },
-        language=language,
-        dedupe_key=f"membership-invitation:{invitation.pk}",
-        cause=f"membership invitation {invitation.pk} by {by}",
+        language=invitation.language,
+        dedupe_key=key,
+        cause=f"membership invitation {invitation.pk} by {invitation.invited_by}",
+        sensitive=True,
     )
-    return invitation
 
 
 def membership_invitation_validate(*, email: str, organisation: Organisation) -> None:
     errors = {}
     if User.objects.filter(email__iexact=email.strip()).exists():
         errors["email"] = _("A person with this email address already has an account.")
+    elif MembershipInvitation.objects.filter(email__iexact=email.strip(), accepted_at__isnull=True).exists():
+        errors["email"] = _(
+            "This person already has an invitation that is not used yet: select it in the list and choose "
+            "“Send the invitation again”."
+        )
     if organisation.status != OrganisationStatus.MEMBER:
         errors["organisation"] = _("Invite people only to a confirmed member organisation.")
     if errors:

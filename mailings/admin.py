@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from config.admin_tools import SafeChangelistMixin
+
 from . import services
 from .models import MailPreference, OutboxMessage
 
@@ -9,14 +11,16 @@ admin.site.index_template = "admin/portal_index.html"
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(SafeChangelistMixin, admin.ModelAdmin):
     list_display = ["created_at", "recipient", "subject", "template", "language", "status", "attempts", "sent_at"]
-    list_filter = ["status", "template", "essential", "language", ("created_at", admin.DateFieldListFilter)]
+    list_filter = [
+        "status", "template", "essential", "sensitive", "language", ("created_at", admin.DateFieldListFilter)
+    ]
     search_fields = ["recipient", "dedupe_key", "subject"]
     date_hierarchy = "created_at"
     actions = ["resend", "cancel"]
     readonly_fields = [
-        "dedupe_key", "recipient", "language", "template", "subject", "essential", "status", "attempts",
+        "dedupe_key", "recipient", "language", "template", "subject", "essential", "sensitive", "status", "attempts",
         "next_attempt_at", "sending_started_at", "last_error", "cause", "created_at", "sent_at", "headers",
         "attachment_names",
     ]
@@ -49,7 +53,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(MailPreference)
-class MailPreferenceAdmin(admin.ModelAdmin):
+class MailPreferenceAdmin(SafeChangelistMixin, admin.ModelAdmin):
     list_display = ["email", "reminders", "updated_at"]
     list_filter = ["reminders"]
     search_fields = ["email"]

@@ -38,6 +38,11 @@ class OutboxMessage(models.Model):
     attachments = models.JSONField(
         _("attachments"), default=list, blank=True, help_text=_("Files sent with the email, e.g. calendar invitations.")
     )
+    sensitive = models.BooleanField(
+        _("carries a personal link"),
+        default=False,
+        help_text=_("A sign-in, password or invitation link: the body is never shown in the admin."),
+    )
     essential = models.BooleanField(
         _("essential"), default=True, help_text=_("Essential emails (decisions, verification) cannot be turned off.")
     )

@@ -93,6 +93,7 @@ class MailRequest:
     attachments: tuple = ()
     cause: str = ""
     send_at: object = None
+    sensitive: bool = False
 
 
 def mail_queue(
@@ -107,17 +108,20 @@ def mail_queue(
     attachments: tuple[Attachment, ...] | list[Attachment] = (),
     cause: str = "",
     send_at=None,
+    sensitive: bool = False,
 ) -> OutboxMessage:
     """Render ``mailings/<template>/`` in the recipient's language and zone and put it in the outbox.
 
     The row is written in the caller's transaction; delivery is queued when it commits. A second
     call with the same ``dedupe_key`` adds nothing and returns the first row. Non-essential mail
     (reminders) carries an unsubscribe header and link, and is recorded as cancelled, not sent,
-    when the recipient turned reminders off.
+    when the recipient turned reminders off. A ``sensitive`` email (it carries a personal link) is
+    sent like any other, but staff never see its body.
     """
     request = MailRequest(
         to=to, template=template, context=context, dedupe_key=dedupe_key, language=language,
         time_zone=time_zone, essential=essential, attachments=tuple(attachments), cause=cause, send_at=send_at,
+        sensitive=sensitive,
     )
     existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).order_by().first()
     if existing is not None:
@@ -161,7 +165,8 @@ def mail_queue_rendered(
     *, to: str, subject: str, body_text: str, body_html: str = "", dedupe_key: str, language: str,
     template: str, cause: str = "",
 ) -> OutboxMessage:
-    """Put an email rendered elsewhere (allauth's account emails) in the outbox. Always essential."""
+    """Put an email rendered elsewhere (allauth's account emails) in the outbox. Always essential, and
+    sensitive: verification and password-reset links must not be readable in the admin."""
     existing = OutboxMessage.objects.filter(dedupe_key=dedupe_key).order_by().first()
     if existing is not None:
         return existing
@@ -170,7 +175,7 @@ def mail_queue_rendered(
         OutboxMessage(
             dedupe_key=dedupe_key, recipient=to.strip(), language=language, template=template,
             subject=" ".join(subject.split()), body_text=body_text, body_html=body_html, essential=True,
-            cause=cause, created_at=now, next_attempt_at=now,
+            sensitive=True, cause=cause, created_at=now, next_attempt_at=now,
         )
     )
 
@@ -199,6 +204,7 @@ def _build_row(request: MailRequest, *, opted_out: bool) -> OutboxMessage:
         headers=headers,
         attachments=[a.as_json() for a in request.attachments],
         essential=request.essential,
+        sensitive=request.sensitive,
         cause=request.cause,
         created_at=now,
         next_attempt_at=request.send_at or now,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import environ
 from django.utils.translation import gettext_lazy as _
+from import_export.formats.base_formats import CSV, XLSX
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -275,3 +276,5 @@ LOGGING = {
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# The secretariat's formats; the others (HTML, JSON, YAML...) are not needed and some fail on import.
+IMPORT_EXPORT_FORMATS = IMPORT_FORMATS = EXPORT_FORMATS = [CSV, XLSX]
