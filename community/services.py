@@ -130,12 +130,29 @@ def member_register(
     return member
 
 
-def member_update_profile(*, member: Member, job_title: str, preferred_language: str, time_zone: str) -> Member:
-    member.job_title = job_title
-    member.preferred_language = preferred_language
-    member.time_zone = time_zone
+@transaction.atomic
+def member_update_profile(
+    *,
+    member: Member,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    job_title: str | None = None,
+    preferred_language: str | None = None,
+    time_zone: str | None = None,
+) -> Member:
+    """Change what a member may change about themselves; fields left None stay as they are."""
+    for field, value in (("job_title", job_title), ("preferred_language", preferred_language),
+                         ("time_zone", time_zone)):
+        if value is not None:
+            setattr(member, field, value)
     member.full_clean(exclude=["user"])
     member.save(update_fields=["job_title", "preferred_language", "time_zone"])
+    names = {"first_name": first_name, "last_name": last_name}
+    if any(value is not None for value in names.values()):
+        for field, value in names.items():
+            if value is not None:
+                setattr(member.user, field, value)
+        member.user.save(update_fields=[field for field, value in names.items() if value is not None])
     return member
 
 

@@ -62,17 +62,7 @@ class ProfileView(ApprovedMemberRequiredMixin, FormView):
         return ProfileForm.for_member(self.request.member, data=data)
 
     def form_valid(self, form):
-        member = self.request.member
-        user = member.user
-        user.first_name = form.cleaned_data["first_name"]
-        user.last_name = form.cleaned_data["last_name"]
-        user.save(update_fields=["first_name", "last_name"])
-        services.member_update_profile(
-            member=member,
-            job_title=form.cleaned_data["job_title"],
-            preferred_language=form.cleaned_data["preferred_language"],
-            time_zone=form.cleaned_data["time_zone"],
-        )
+        member = services.member_update_profile(member=self.request.member, **form.cleaned_data)
         translation.activate(member.preferred_language)
         messages.success(self.request, _("Your profile has been saved."))
         return redirect("community:profile")
@@ -158,12 +148,7 @@ def set_language(request):
     if language not in dict(settings.LANGUAGES):
         return response
     if request.member is not None:
-        services.member_update_profile(
-            member=request.member,
-            job_title=request.member.job_title,
-            preferred_language=language,
-            time_zone=request.member.time_zone,
-        )
+        services.member_update_profile(member=request.member, preferred_language=language)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
