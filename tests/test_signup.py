@@ -145,3 +145,22 @@ def test_signed_in_message_is_in_the_members_language(client, member, password):
     )
     shown = [str(m) for m in response.context["messages"]]
     assert shown and all("Successfully signed in" not in text for text in shown), shown
+
+
+def test_signup_with_a_taken_address_reveals_nothing(client, member, organisation, django_capture_on_commit_callbacks):
+    """Enumeration prevention: the page is the same as for a new address; the owner gets an email."""
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_signup"), signup_data(email=member.user.email, organisation=organisation.pk)
+        )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert Member.objects.filter(user__email=member.user.email).count() == 1
+    assert [m.to for m in mail.outbox] == [[member.user.email]]
+
+
+def test_password_reset_for_an_unknown_address_looks_the_same(client, member):
+    known = client.post(reverse("account_reset_password"), {"email": member.user.email})
+    unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
