@@ -222,4 +222,15 @@ class EditionAdmin(SafeChangelistMixin, admin.ModelAdmin):
     list_display = ["year", "theme", "status"]
     list_filter = ["status"]
     search_fields = ["theme", "description"]
+    actions = ["copy_to_next_year"]
+
+    @admin.action(description=_("Start next year's edition as a copy of this one"), permissions=["add"])
+    def copy_to_next_year(self, request, queryset):
+        for source in queryset:
+            try:
+                edition = services.edition_copy(source=source)
+            except ValidationError as error:
+                self.message_user(request, "; ".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(request, _("Edition %(edition)s created as a draft.") % {"edition": edition})
 

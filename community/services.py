@@ -12,6 +12,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +21,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from mailings.services import mail_queue
 
 from .models import (
+    Edition,
+    EditionStatus,
     Member,
     MembershipInvitation,
     MemberStatus,
@@ -227,6 +230,23 @@ def _mail_member(member: Member, *, template: str, key: str, **context) -> None:
         time_zone=member.time_zone,
         dedupe_key=key,
     )
+
+
+# ------------------------------------------------------------------------------ editions
+edition_copied = Signal()  # sent with source= and edition=; later apps copy their parts (survey...)
+
+
+@transaction.atomic
+def edition_copy(*, source: Edition, year: int | None = None) -> Edition:
+    """Start a new edition (a draft) as a copy of ``source``: next year unless told otherwise."""
+    year = year or source.year + 1
+    if Edition.objects.filter(year=year).exists():
+        raise ValidationError(_("There is already an edition for %(year)s.") % {"year": year})
+    edition = Edition(year=year, theme=source.theme, description=source.description, status=EditionStatus.DRAFT)
+    edition.full_clean()
+    edition.save()
+    edition_copied.send(sender=Edition, source=source, edition=edition)
+    return edition
 
 
 # ------------------------------------------------------------------------------ invitations

@@ -195,3 +195,14 @@ def parse_po(text):
         if msgid:
             entries.append((msgid, msgstr, fuzzy))
     return entries
+
+
+def test_staff_start_next_years_edition_as_a_copy(client, staff, edition):
+    client.force_login(staff)
+    url = reverse("admin:community_edition_changelist")
+    client.post(url, {"action": "copy_to_next_year", "_selected_action": [edition.pk]})
+    copy = Edition.objects.get(year=edition.year + 1)
+    assert (copy.theme, copy.description, copy.status) == (edition.theme, edition.description, "draft")
+    response = client.post(url, {"action": "copy_to_next_year", "_selected_action": [edition.pk]}, follow=True)
+    assert f"There is already an edition for {edition.year + 1}." in response.content.decode()
+    assert Edition.objects.count() == 2
