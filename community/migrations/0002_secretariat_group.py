@@ -5,7 +5,8 @@ Later apps add their own permissions to this group in their own migrations.
 
 from django.db import migrations
 
-GROUP = "Secretariat"
+from ._secretariat import GROUP, grant
+
 PERMISSIONS = [
     ("community", "user", ["view"]),
     ("community", "member", ["view", "change"]),
@@ -17,21 +18,7 @@ PERMISSIONS = [
 
 
 def create_group(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    # Permissions are normally created after all migrations; make sure they exist now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=GROUP)
-    for app_label, model, actions in PERMISSIONS:
-        for action in actions:
-            permission = Permission.objects.get(content_type__app_label=app_label, codename=f"{action}_{model}")
-            group.permissions.add(permission)
+    grant(apps, PERMISSIONS)
 
 
 def remove_group(apps, schema_editor):

@@ -2,6 +2,8 @@
 
 from django.db import migrations
 
+from ._secretariat import grant, revoke
+
 PERMISSIONS = [
     ("mailings", "outboxmessage", ["view", "change"]),
     ("mailings", "mailpreference", ["view"]),
@@ -9,28 +11,11 @@ PERMISSIONS = [
 
 
 def add_permissions(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group = Group.objects.get(name="Secretariat")
-    for app_label, model, actions in PERMISSIONS:
-        for action in actions:
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=f"{action}_{model}")
-            )
+    grant(apps, PERMISSIONS)
 
 
 def remove_permissions(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group = Group.objects.filter(name="Secretariat").first()
-    if group:
-        group.permissions.remove(*Permission.objects.filter(content_type__app_label="mailings"))
+    revoke(apps, PERMISSIONS)
 
 
 class Migration(migrations.Migration):
