@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.urls import reverse_lazy
@@ -14,7 +15,15 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from . import services
-from .models import Member, MembershipInvitation, Organisation, OrganisationKind, OrganisationStatus, Region
+from .models import (
+    DUPLICATE_ORGANISATION_MESSAGE,
+    Member,
+    MembershipInvitation,
+    Organisation,
+    OrganisationKind,
+    OrganisationStatus,
+    Region,
+)
 
 INVITATION_SESSION_KEY = "community_invitation_id"
 
@@ -162,19 +171,18 @@ class SignupForm(MemberPreferencesFields):
                 if not cleaned.get(field):
                     self.add_error(field, _("Required when you name a new organisation."))
             country = cleaned.get("new_organisation_country")
-            existing = country and services.organisation_find_duplicate(name=new_name, country=country)
-            if existing and existing.status == OrganisationStatus.MEMBER:
-                self.add_error(
-                    "new_organisation_name",
-                    _("This organisation is already registered: choose it from the list above."),
-                )
+            if country:
+                try:
+                    services.organisation_check_proposable(name=new_name, country=country)
+                except ValidationError as error:
+                    self.add_error(None, error)
         return cleaned
 
     def signup(self, request, user):
         """Called by allauth once the user row exists, inside the sign-up transaction."""
         data = self.cleaned_data
-        organisation = self.invitation.organisation if self.invitation else data.get("organisation")
-        if organisation is None:
+        organisation = data.get("organisation")
+        if organisation is None and self.invitation is None:
             organisation = services.organisation_propose(
                 name=data["new_organisation_name"],
                 country=data["new_organisation_country"],
@@ -260,5 +268,6 @@ class OrganisationAdminForm(forms.ModelForm):
         if name and country:
             duplicate = services.organisation_find_duplicate(name=name, country=country, exclude_pk=self.instance.pk)
             if duplicate:
-                self.add_error("name", _("An organisation with this name is already registered in this country."))
+                # The constraint's own message, next to the field instead of at the top of the form.
+                self.add_error("name", DUPLICATE_ORGANISATION_MESSAGE)
         return cleaned

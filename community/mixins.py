@@ -2,8 +2,6 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 
-from .models import MemberStatus
-
 
 class ApprovedMemberRequiredMixin(LoginRequiredMixin):
     """Member pages: approved members only.
@@ -17,13 +15,9 @@ class ApprovedMemberRequiredMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        member = request.member
-        if member is None:
-            if self.allow_staff and request.user.is_staff:
-                return super().dispatch(request, *args, **kwargs)
-            raise PermissionDenied
-        if member.status != MemberStatus.APPROVED:
-            if self.allow_staff and request.user.is_staff:
-                return super().dispatch(request, *args, **kwargs)
-            return redirect("community:membership_status")
+        if not (self.allow_staff and request.user.is_staff):
+            if request.member is None:
+                raise PermissionDenied
+            if not request.member.is_approved:
+                return redirect("community:membership_status")
         return super().dispatch(request, *args, **kwargs)

@@ -11,6 +11,9 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+# The staff group (made by a data migration; community/migrations/_secretariat.py keeps its own copy).
+SECRETARIAT_GROUP = "Secretariat"
+
 
 class UserManager(BaseUserManager):
     """Users log in with their email address; there is no username."""
@@ -87,6 +90,9 @@ class OrganisationQuerySet(models.QuerySet):
         return self.filter(status=OrganisationStatus.PROPOSED)
 
 
+DUPLICATE_ORGANISATION_MESSAGE = _("An organisation with this name is already registered in this country.")
+
+
 class Organisation(models.Model):
     """A member city, metropolitan area or regional government."""
 
@@ -116,7 +122,7 @@ class Organisation(models.Model):
                 Lower("name"),
                 "country",
                 name="unique_organisation_name_country",
-                violation_error_message=_("An organisation with this name is already registered in this country."),
+                violation_error_message=DUPLICATE_ORGANISATION_MESSAGE,
             ),
             models.CheckConstraint(
                 condition=models.Q(status__in=OrganisationStatus.values), name="organisation_status_valid"
@@ -148,9 +154,6 @@ LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 class MemberQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(status=MemberStatus.APPROVED)
-
-    def pending(self):
-        return self.filter(status=MemberStatus.PENDING)
 
 
 class Member(models.Model):
@@ -207,6 +210,12 @@ class Member(models.Model):
         return self.status == MemberStatus.APPROVED
 
 
+class MembershipInvitationQuerySet(models.QuerySet):
+    def pending(self):
+        """Not used yet (expired ones included: their link fails, a new one can be sent)."""
+        return self.filter(accepted_at__isnull=True)
+
+
 class MembershipInvitation(models.Model):
     """Staff invite a person by email; the signed link gives them a pre-approved membership."""
 
@@ -238,6 +247,8 @@ class MembershipInvitation(models.Model):
         related_name="invitation",
         verbose_name=_("member"),
     )
+
+    objects = MembershipInvitationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership invitation")

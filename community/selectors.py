@@ -50,10 +50,11 @@ def member_next_steps(*, member: Member, edition: Edition | None) -> list[NextSt
     return steps
 
 
-def organisation_colleagues(*, member: Member):
+def organisation_members(*, organisation):
+    """The approved members of an organisation, for its page."""
     return (
         Member.objects.approved()
-        .filter(organisation_id=member.organisation_id)
+        .filter(organisation=organisation)
         .select_related("user")
         .order_by("user__last_name", "user__first_name")
     )

@@ -44,17 +44,24 @@ def organisation_find_duplicate(*, name: str, country: str, exclude_pk: int | No
     return queryset.first()
 
 
+def organisation_check_proposable(*, name: str, country: str) -> Organisation | None:
+    """Refuse to propose a confirmed member organisation again (it is in the sign-up list); return
+    the proposed or former one of that name and country, which a newcomer joins, if any."""
+    existing = organisation_find_duplicate(name=name, country=country)
+    if existing is not None and existing.status == OrganisationStatus.MEMBER:
+        raise ValidationError(
+            {"new_organisation_name": _("This organisation is already registered: choose it from the list above.")}
+        )
+    return existing
+
+
 def organisation_propose(*, name: str, country: str, region: str, kind: str, website: str = "") -> Organisation:
     """The organisation a person names at sign-up: new and "proposed" (staff confirm or merge it),
     or the one already proposed (or formerly a member) under that name and country, so that
     colleagues who sign up after the first join the same one."""
     name = name.strip()
-    existing = organisation_find_duplicate(name=name, country=country)
+    existing = organisation_check_proposable(name=name, country=country)
     if existing is not None:
-        if existing.status == OrganisationStatus.MEMBER:
-            raise ValidationError(
-                {"new_organisation_name": _("This organisation is already registered: choose it from the list.")}
-            )
         return existing
     organisation = Organisation(
         name=name, country=country, region=region, kind=kind, website=website, status=OrganisationStatus.PROPOSED
@@ -99,13 +106,14 @@ def organisations_merge(*, sources, target: Organisation) -> int:
 def member_register(
     *,
     user: User,
-    organisation: Organisation,
+    organisation: Organisation | None,
     job_title: str,
     preferred_language: str,
     time_zone: str,
     invitation: MembershipInvitation | None = None,
 ) -> Member:
-    """Create the membership of a person who signed up: pending, or approved if staff invited them."""
+    """Create the membership of a person who signed up: pending in ``organisation``, or approved in
+    the invitation's organisation if staff invited them."""
     now = timezone.now()
     member = Member(
         user=user,
@@ -125,7 +133,7 @@ def member_register(
     member.save()
     if invitation is not None:
         # A concurrent second use of the same link fails here rather than creating two members.
-        updated = MembershipInvitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+        updated = MembershipInvitation.objects.pending().filter(pk=invitation.pk).update(
             accepted_at=now, member=member
         )
         if not updated:
@@ -290,8 +298,8 @@ def membership_invite(
 def membership_invitations_resend(*, invitations) -> int:
     """Email a fresh link (a new validity period) for each invitation not used yet."""
     now = timezone.now()
-    pending = MembershipInvitation.objects.select_related("organisation", "invited_by").filter(
-        pk__in=[i.pk for i in invitations], accepted_at__isnull=True
+    pending = MembershipInvitation.objects.pending().select_related("organisation", "invited_by").filter(
+        pk__in=[i.pk for i in invitations]
     )
     count = 0
     for invitation in pending:
@@ -321,11 +329,11 @@ def membership_invitation_validate(*, email: str, organisation: Organisation) ->
     errors = {}
     if User.objects.filter(email__iexact=email.strip()).exists():
         errors["email"] = _("A person with this email address already has an account.")
-    elif MembershipInvitation.objects.filter(email__iexact=email.strip(), accepted_at__isnull=True).exists():
+    elif MembershipInvitation.objects.pending().filter(email__iexact=email.strip()).exists():
         errors["email"] = _(
             "This person already has an invitation that is not used yet: select it in the list and choose "
             "“Send the invitation again”."
-        )
+        )  # the database constraint says the same without the hint (models.MembershipInvitation)
     if organisation.status != OrganisationStatus.MEMBER:
         errors["organisation"] = _("Invite people only to a confirmed member organisation.")
     if errors:

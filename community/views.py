@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -16,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 
-from mailings.services import preferences_token
+from mailings.services import preferences_path
 
 from . import selectors, services
 from .forms import INVITATION_SESSION_KEY, ProfileForm
@@ -52,10 +51,7 @@ class ProfileView(ApprovedMemberRequiredMixin, FormView):
     template_name = "community/profile.html"
 
     def get_context_data(self, **kwargs):
-        token = preferences_token(self.request.user.email)
-        return super().get_context_data(
-            email_preferences_url=reverse("mailings:preferences", kwargs={"token": token}), **kwargs
-        )
+        return super().get_context_data(email_preferences_url=preferences_path(self.request.user.email), **kwargs)
 
     def get_form(self, form_class=None):
         data = self.request.POST if self.request.method == "POST" else None
@@ -82,7 +78,7 @@ class OrganisationDetailView(ApprovedMemberRequiredMixin, TemplateView):
         if not (is_own or self.request.user.has_perm("community.view_member")):
             # 404, not 403: another organisation's page does not even admit it exists.
             raise Http404
-        colleagues = organisation.members.approved().select_related("user")
+        colleagues = selectors.organisation_members(organisation=organisation)
         return super().get_context_data(organisation=organisation, colleagues=colleagues, **kwargs)
 
 

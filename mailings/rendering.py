@@ -29,6 +29,9 @@ def render_message(*, template: str, context: dict, language: str, time_zone: st
         subject = render_to_string(f"mailings/{template}/subject.txt", context)
         text = render_to_string(f"mailings/{template}/body.txt", context)
         html = render_to_string(f"mailings/{template}/body.html", context)
-    # A header can hold no line break: a subject is one line, however the template was written.
-    subject = " ".join(subject.split())
-    return RenderedMessage(subject=subject, text=text, html=html)
+    return RenderedMessage(subject=one_line(subject), text=text, html=html)
+
+
+def one_line(subject: str) -> str:
+    """A header can hold no line break: a subject is one line, however it was written."""
+    return " ".join(subject.split())

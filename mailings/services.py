@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .models import MailPreference, OutboxMessage, OutboxStatus
-from .rendering import render_message
+from .rendering import one_line, render_message
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +59,12 @@ def preferences_email_from_token(token: str) -> str | None:
     return email if isinstance(email, str) else None
 
 
+def preferences_path(email: str) -> str:
+    return reverse("mailings:preferences", kwargs={"token": preferences_token(email)})
+
+
 def preferences_url(email: str) -> str:
-    return settings.PORTAL_BASE_URL + reverse("mailings:preferences", kwargs={"token": preferences_token(email)})
+    return settings.PORTAL_BASE_URL + preferences_path(email)
 
 
 def unsubscribe_url(email: str) -> str:
@@ -152,11 +156,7 @@ def mail_queue_many(requests: list[MailRequest]) -> int:
     with transaction.atomic():
         OutboxMessage.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
     now = timezone.now()
-    due = list(
-        OutboxMessage.objects.filter(dedupe_key__in=seen, status=OutboxStatus.QUEUED, next_attempt_at__lte=now)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    due = list(OutboxMessage.objects.due(now).filter(dedupe_key__in=seen).order_by("pk").values_list("pk", flat=True))
     _schedule_batches_on_commit(due)
     return len(rows)
 
@@ -174,7 +174,7 @@ def mail_queue_rendered(
     return _insert_one(
         OutboxMessage(
             dedupe_key=dedupe_key, recipient=to.strip(), language=language, template=template,
-            subject=" ".join(subject.split()), body_text=body_text, body_html=body_html, essential=True,
+            subject=one_line(subject), body_text=body_text, body_html=body_html, essential=True,
             sensitive=True, cause=cause, created_at=now, next_attempt_at=now,
         )
     )
@@ -239,12 +239,15 @@ def _schedule_on_commit(message: OutboxMessage) -> None:
     )
 
 
+def _batches(message_ids: list[int]) -> list[list[int]]:
+    size = settings.OUTBOX_BATCH_SIZE
+    return [message_ids[start : start + size] for start in range(0, len(message_ids), size)]
+
+
 def _schedule_batches_on_commit(message_ids: list[int]) -> None:
     from .tasks import send_batch
 
-    size = settings.OUTBOX_BATCH_SIZE
-    for start in range(0, len(message_ids), size):
-        chunk = message_ids[start : start + size]
+    for chunk in _batches(message_ids):
         transaction.on_commit(lambda chunk=chunk: _publish(send_batch, (chunk,)), robust=True)
 
 
@@ -339,9 +342,7 @@ def _claim(message_ids: list[int]) -> list[OutboxMessage]:
     now = timezone.now()
     with transaction.atomic():
         messages = list(
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=message_ids, status=OutboxStatus.QUEUED, next_attempt_at__lte=now)
-            .order_by("pk")
+            OutboxMessage.objects.select_for_update(skip_locked=True).due(now).filter(pk__in=message_ids).order_by("pk")
         )
         OutboxMessage.objects.filter(pk__in=[m.pk for m in messages]).update(
             status=OutboxStatus.SENDING, sending_started_at=now, attempts=F("attempts") + 1
@@ -380,60 +381,54 @@ def _send_claimed(message: OutboxMessage) -> DeliveryResult:
 
 def outbox_deliver(*, message_id: int) -> DeliveryResult:
     """Send one outbox row if it is due and nobody else holds it."""
-    claimed = _claim([message_id])
-    if not claimed:
-        return DeliveryResult("skipped")
-    try:
-        return _send_claimed(claimed[0])
-    except SoftTimeLimitExceeded:
-        _release(claimed, tried_first=True)
-        raise
+    results = _deliver(_claim([message_id]))
+    return results[0] if results else DeliveryResult("skipped")
 
 
 def outbox_deliver_batch(*, message_ids: list[int]) -> dict:
-    """Send a batch of rows over one SMTP connection; rows already taken or not due are skipped.
-
-    When the SMTP server cannot be reached, the rest of the batch goes back to the queue untried
-    (with the same back-off) instead of waiting for one time-out per message.
-    """
+    """Send rows over one SMTP connection; rows already taken or not due are skipped."""
+    results = _deliver(_claim(message_ids))
     outcomes = dict.fromkeys(("sent", "retry", "failed", "skipped"), 0)
-    claimed = _claim(message_ids)
-    outcomes["skipped"] = len(message_ids) - len(claimed)
+    outcomes["skipped"] = len(message_ids) - len(results)
+    for result in results:
+        outcomes[result.outcome] += 1
+    return outcomes
+
+
+def _deliver(claimed: list[OutboxMessage]) -> list[DeliveryResult]:
+    """Send claimed rows in turn. A temporary failure queues that row's next attempt after its
+    back-off. When the SMTP server cannot be reached, or the task runs out of time, the rest goes
+    back to the queue untried instead of waiting for one time-out per message."""
+    results = []
     for index, message in enumerate(claimed):
         try:
             result = _send_claimed(message)
         except SoftTimeLimitExceeded:
-            # Out of time: this row (its exchange cut short) and the untried rest go back to the queue.
-            _release(claimed[index:], tried_first=True)
-            outcomes["retry"] += len(claimed) - index
+            # This row (its exchange cut short) and the untried rest go back to the queue now.
+            OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.SENDING).update(
+                status=OutboxStatus.QUEUED, next_attempt_at=timezone.now(),
+                last_error="The task ran out of time while sending.",
+            )
+            _release(claimed[index + 1 :], delay=0)
             schedule_retry([m.pk for m in claimed[index:]], 0)
-            break
-        outcomes[result.outcome] += 1
+            return results + [DeliveryResult("retry", retry_in=0)] * (len(claimed) - index)
+        results.append(result)
         if result.outcome == "retry":
             schedule_retry([message.pk], result.retry_in)
         if result.connection_lost:
-            rest = [m.pk for m in claimed[index + 1 :]]
-            OutboxMessage.objects.filter(pk__in=rest, status=OutboxStatus.SENDING).update(
-                status=OutboxStatus.QUEUED,
-                attempts=F("attempts") - 1,
-                next_attempt_at=timezone.now() + timedelta(seconds=result.retry_in or 0),
-            )
-            outcomes["retry"] += len(rest)
-            schedule_retry(rest, result.retry_in)
-            break
-    return outcomes
+            rest = claimed[index + 1 :]
+            _release(rest, delay=result.retry_in or 0)
+            schedule_retry([m.pk for m in rest], result.retry_in)
+            return results + [DeliveryResult("retry", retry_in=result.retry_in)] * len(rest)
+    return results
 
 
-def _release(messages: list[OutboxMessage], *, tried_first: bool) -> None:
-    """Put claimed rows back in the queue; only the first one was (perhaps) tried."""
-    now = timezone.now()
-    rest = messages[1:] if tried_first else messages
-    if tried_first and messages:
-        OutboxMessage.objects.filter(pk=messages[0].pk, status=OutboxStatus.SENDING).update(
-            status=OutboxStatus.QUEUED, next_attempt_at=now, last_error="The task ran out of time while sending."
-        )
-    OutboxMessage.objects.filter(pk__in=[m.pk for m in rest], status=OutboxStatus.SENDING).update(
-        status=OutboxStatus.QUEUED, next_attempt_at=now, attempts=F("attempts") - 1
+def _release(messages: list[OutboxMessage], *, delay: float) -> None:
+    """Put claimed rows that were not tried back in the queue, their attempt not counted."""
+    OutboxMessage.objects.filter(pk__in=[m.pk for m in messages], status=OutboxStatus.SENDING).update(
+        status=OutboxStatus.QUEUED,
+        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        attempts=F("attempts") - 1,
     )
 
 
@@ -494,9 +489,8 @@ def outbox_sweep(*, now=None) -> dict:
         .values_list("pk", flat=True)[: settings.OUTBOX_SWEEP_BATCH]
     )
     due_ids = list(dict.fromkeys(revived_ids + lost_ids))
-    size = settings.OUTBOX_BATCH_SIZE
-    for start in range(0, len(due_ids), size):
-        send_batch.delay(due_ids[start : start + size])
+    for chunk in _batches(due_ids):
+        send_batch.delay(chunk)
     return {"revived": revived, "queued": len(due_ids)}
 
 

@@ -2,22 +2,21 @@ from celery import shared_task
 
 from . import services
 
+# Acknowledged late and results ignored, as every task (CELERY_TASK_ACKS_LATE, CELERY_TASK_IGNORE_RESULT).
 
-@shared_task(acks_late=True, ignore_result=True)
+
+@shared_task
 def send_message(message_id: int) -> str:
-    """Deliver one outbox row; on a temporary error, queue the next attempt after a back-off."""
-    result = services.outbox_deliver(message_id=message_id)
-    if result.outcome == "retry":
-        services.schedule_retry([message_id], result.retry_in)
-    return result.outcome
+    """Deliver one outbox row (the service queues its retry after a temporary error)."""
+    return services.outbox_deliver(message_id=message_id).outcome
 
 
-@shared_task(acks_late=True, ignore_result=True)
+@shared_task
 def send_batch(message_ids: list[int]) -> dict:
     """Deliver a batch of outbox rows over one SMTP connection (bulk sends and the sweeper)."""
     return services.outbox_deliver_batch(message_ids=message_ids)
 
 
-@shared_task(ignore_result=True)
+@shared_task
 def sweep_outbox() -> dict:
     return services.outbox_sweep()

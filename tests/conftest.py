@@ -1,7 +1,7 @@
 import pytest
 from django.conf import settings
 
-from community.models import MemberStatus, User
+from community.models import SECRETARIAT_GROUP, MemberStatus, User
 
 from .factories import PASSWORD, EditionFactory, MemberFactory, OrganisationFactory, UserFactory
 
@@ -68,7 +68,7 @@ def staff(db):
     from django.contrib.auth.models import Group
 
     user = UserFactory(email="staff@secretariat.example", is_staff=True)
-    user.groups.add(Group.objects.get(name="Secretariat"))
+    user.groups.add(Group.objects.get(name=SECRETARIAT_GROUP))
     return User.objects.get(pk=user.pk)
 
 

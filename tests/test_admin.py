@@ -68,7 +68,7 @@ def test_secretariat_staff_cannot_delete_members(client, staff, member):
     assert Member.objects.filter(pk=member.pk).exists()
 
 
-def test_member_changelist_filters_and_search(client, staff, member, other_member, django_assert_max_num_queries):
+def test_member_changelist_filters_and_search(client, staff, member, other_member):
     client.force_login(staff)
     url = reverse("admin:community_member_changelist")
     response = client.get(url, {"organisation__region__exact": "north_america"})

@@ -144,7 +144,10 @@ def test_signed_in_message_is_in_the_members_language(client, member, password):
         reverse("account_login"), {"login": member.user.email, "password": password}, follow=True
     )
     shown = [str(m) for m in response.context["messages"]]
-    assert shown and all("Successfully signed in" not in text for text in shown), shown
+    with translation.override("es"):
+        expected = gettext("Successfully signed in as %(name)s.") % {"name": member.user.email}
+    assert expected != f"Successfully signed in as {member.user.email}."
+    assert expected in shown, shown
 
 
 def test_signup_with_a_taken_address_reveals_nothing(client, member, organisation, django_capture_on_commit_callbacks):

@@ -37,13 +37,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # ------------------------------------------------------------------------------ databases
 # Embedded default: a SQLite file. Production: DATABASE_URL=postgres://user:pass@host:5432/name
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+DATABASE_OPTIONS = {
+    # Every request is one transaction: a failure leaves nothing half-written.
+    "ATOMIC_REQUESTS": True,
+    # Keep connections between requests and tasks (a worker would otherwise reconnect for every email).
+    "CONN_MAX_AGE": env.int("CONN_MAX_AGE", default=60),
+    "CONN_HEALTH_CHECKS": True,
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
-# Keep connections between requests and tasks (a worker would otherwise reconnect for every email).
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES = {
+    "default": {**env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), **DATABASE_OPTIONS},
+}
 
 # ------------------------------------------------------------------------------ apps
 DJANGO_APPS = [
@@ -183,11 +186,14 @@ CONTENT_SECURITY_POLICY = {
 # ------------------------------------------------------------------------------ cache
 # The embedded default is per process; production sets REDIS_URL so that allauth's rate limits
 # hold across every web worker.
+def caches_for(redis_url: str) -> dict:
+    if redis_url:
+        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
+    return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
 REDIS_URL = env("REDIS_URL", default="")
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = caches_for(REDIS_URL)
 
 # ------------------------------------------------------------------------------ email
 DEFAULT_FROM_EMAIL = env(

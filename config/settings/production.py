@@ -7,7 +7,7 @@ a missing one stops the process at start instead of running on a silent default.
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import DATABASE_OPTIONS, caches_for, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -18,16 +18,13 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 PORTAL_BASE_URL = env("PORTAL_BASE_URL").rstrip("/")
 
 # ------------------------------------------------------------------------------ databases
-DATABASES = {"default": env.db("DATABASE_URL")}
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES = {"default": {**env.db("DATABASE_URL"), **DATABASE_OPTIONS}}
 
 # ------------------------------------------------------------------------------ celery and cache
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = False
 REDIS_URL = env("REDIS_URL", default=CELERY_BROKER_URL)
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+CACHES = caches_for(REDIS_URL)
 
 # ------------------------------------------------------------------------------ email
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")

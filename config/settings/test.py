@@ -15,7 +15,6 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-EMAIL_FILE_PATH = str(BASE_DIR / "var" / "test-mail")
 # Unit tests run tasks in-process; the integration tests start a real worker on the broker.
 CELERY_TASK_ALWAYS_EAGER = True
 # Never the default amqp://localhost (a RabbitMQ may well listen there): a stray publish stays in memory.

@@ -7,7 +7,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from community import demo_data
-from community.models import Edition, EditionStatus, Member, MemberStatus, Organisation, OrganisationStatus, User
+from community.models import (
+    SECRETARIAT_GROUP,
+    Edition,
+    EditionStatus,
+    Member,
+    MemberStatus,
+    Organisation,
+    OrganisationStatus,
+    User,
+)
 
 
 class Command(BaseCommand):
@@ -38,7 +47,7 @@ class Command(BaseCommand):
         created = 0
         staff, was_created = self._user(demo_data.STAFF_EMAIL, password, "Secretariat", "Staff", is_staff=True)
         created += was_created
-        staff.groups.add(Group.objects.get(name="Secretariat"))
+        staff.groups.add(Group.objects.get(name=SECRETARIAT_GROUP))
 
         for slug, name, country, region, kind, population, website, language, zone in demo_data.ORGANISATIONS:
             organisation, _ = Organisation.objects.update_or_create(
