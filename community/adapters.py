@@ -1,8 +1,12 @@
 import uuid
+from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from mailings.services import mail_queue_rendered
 
@@ -21,6 +25,9 @@ class AccountAdapter(DefaultAccountAdapter):
         """Account emails (verification, password reset) go through the outbox, in the member's language."""
         member = Member.objects.filter(user__email__iexact=email).only("preferred_language").first()
         language = member.preferred_language if member else (translation.get_language() or "en")
+        # What allauth's own send_mail() would add (its templates name the site), with the portal's name.
+        site = SimpleNamespace(name=_("City Managers Community"), domain=urlsplit(settings.PORTAL_BASE_URL).netloc)
+        context = {"email": email, "current_site": site, "portal_base_url": settings.PORTAL_BASE_URL, **context}
         with translation.override(language):
             message = self.render_mail(template_prefix, email, context)
         alternatives = getattr(message, "alternatives", [])

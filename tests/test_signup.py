@@ -67,6 +67,12 @@ def test_signup_verification_then_login_lands_on_pending_page(client, organisati
     with translation.override("es"):
         assert gettext("Please Confirm Your Email Address") in row.subject
     assert "Please Confirm" not in row.subject
+    # allauth's text names the site: with the portal's name and address, no blank where they go.
+    body = mail.outbox[-1].body
+    assert not re.search(r" [.!,]", body), body  # "... an account on ." had an empty site name
+    assert "127.0.0.1:8000" in body  # the site named from PORTAL_BASE_URL
+    with translation.override("es"):
+        assert gettext("City Managers Community — secretariat") in body
     link = confirmation_link(mail.outbox[-1])
     path = link.split("testserver", 1)[1]
     assert client.post(path).status_code == 302
