@@ -111,6 +111,7 @@ class SignupForm(MemberPreferencesFields):
         email.widget.attrs["maxlength"] = "254"
         self.fields["preferred_language"].initial = translation.get_language() or "en"
         self.fields["time_zone"].initial = "UTC"
+        self.fields["time_zone"].widget.attrs["data-guess-time-zone"] = ""  # portal.js: the browser's zone
         self.invitation = None
         self.helper = self._helper()
 

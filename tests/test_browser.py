@@ -93,6 +93,12 @@ def test_signup_toggles_new_organisation_fields_with_the_local_script(open_page)
     assert page.problems == []
 
 
+def test_signup_starts_with_the_browsers_time_zone(open_page):
+    page = open_page("/accounts/signup/", timezone_id="America/Montevideo")
+    assert page.input_value("#id_time_zone") == "America/Montevideo"
+    assert page.problems == []
+
+
 def test_member_logs_in_and_switches_language(open_page):
     member = MemberFactory(user__email="manager@amb.example", organisation__name="Barcelona Metropolitan Area")
     EditionFactory()

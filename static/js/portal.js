@@ -8,6 +8,12 @@ document.addEventListener("DOMContentLoaded", () => {
     select.addEventListener("change", sync);
     sync();
   }
+  // Sign-up: start the time zone at the browser's own, when the list has it.
+  const zone = document.querySelector("[data-guess-time-zone]");
+  if (zone && zone.value === "UTC") {
+    const guess = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (guess && [...zone.options].some((option) => option.value === guess)) zone.value = guess;
+  }
   // Language switcher: submit on change.
   document.querySelectorAll("[data-autosubmit]").forEach((el) => {
     el.addEventListener("change", () => el.form.submit());
