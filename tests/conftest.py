@@ -84,3 +84,18 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def broker_at(settings):
+    """Point the settings and the Celery app at a broker for one test, and restore both after."""
+    from config.celery_app import app
+
+    previous = app.conf.broker_url
+
+    def _point(url):
+        settings.CELERY_BROKER_URL = url
+        app.conf.broker_url = url
+
+    yield _point
+    app.conf.broker_url = previous

@@ -20,16 +20,9 @@ def test_healthz_ok_without_broker(client, settings):
     assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
 
 
-def test_healthz_503_when_broker_unreachable(client, settings):
-    from config.celery_app import app
-
-    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
-    previous = app.conf.broker_url
-    try:
-        response = client.get("/healthz")
-    finally:
-        app.conf.broker_url = previous
+def test_healthz_503_when_broker_unreachable(client, broker_at):
+    broker_at("redis://127.0.0.1:1/0")
+    response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["broker"].startswith("error")
 

@@ -71,15 +71,8 @@ def test_login_rate_limit_is_shared_through_redis(client, settings, member, redi
     cache.clear()
 
 
-def test_healthz_checks_the_real_broker(client, settings, redis_url):
-    from config.celery_app import app
-
-    settings.CELERY_BROKER_URL = redis_url
-    app.conf.broker_url = redis_url
-    previous = app.conf.broker_url
-    try:
-        response = client.get("/healthz")
-    finally:
-        app.conf.broker_url = previous
+def test_healthz_checks_the_real_broker(client, broker_at, redis_url):
+    broker_at(redis_url)
+    response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["checks"] == {"database": "ok", "broker": "ok"}
