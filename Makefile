@@ -29,8 +29,10 @@ run: $(STAMP)
 test: $(DEV_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## lint: ruff, the import layers (import-linter, contracts in pyproject.toml) and makemigrations --check
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
 ## worker / beat: Celery processes, for a broker set in CELERY_BROKER_URL
