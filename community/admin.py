@@ -92,6 +92,16 @@ class MemberAdmin(SafeChangelistMixin, ExportMixin, admin.ModelAdmin):
         )
         return form
 
+    def save_model(self, request, obj, form, change):
+        # A move of organisation goes through the service, which tells the apps above.
+        if change and "organisation" in form.changed_data:
+            new_organisation = obj.organisation
+            obj.organisation_id = form.initial["organisation"]
+            super().save_model(request, obj, form, change)
+            services.member_organisation_change(member=obj, organisation=new_organisation, by=request.user)
+            return
+        super().save_model(request, obj, form, change)
+
     @admin.action(description=_("Approve selected memberships (and email them)"), permissions=["change"])
     def approve(self, request, queryset):
         result = services.members_approve(members=list(queryset), by=request.user)

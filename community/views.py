@@ -18,9 +18,12 @@ from django.views.generic import FormView, TemplateView
 from mailings.services import preferences_path
 
 from . import selectors, services
-from .forms import INVITATION_SESSION_KEY, ProfileForm
+from .forms import ProfileForm
 from .mixins import ApprovedMemberRequiredMixin
 from .models import Edition, Organisation
+
+# The invitation link's token, from the link to the sign-up that uses it; only the views below touch it.
+INVITATION_SESSION_KEY = "community_invitation_id"
 
 
 class HomeView(TemplateView):
@@ -122,11 +125,15 @@ class SignupView(AllauthSignupView):
         try:
             # A savepoint: if the membership cannot be created, neither is the account.
             with transaction.atomic():
-                return super().form_valid(form)
+                response = super().form_valid(form)
         except ValidationError as error:
-            # The invitation was used in between (two tabs): say so, nothing is half-created.
+            # The invitation was used in between (two tabs), or the organisation named cannot be
+            # proposed: say so, nothing is half-created.
             form.add_error(None, error)
             return self.form_invalid(form)
+        if form.invitation is not None:
+            self.request.session.pop(INVITATION_SESSION_KEY, None)
+        return response
 
 
 @require_POST
