@@ -17,7 +17,7 @@ from django.views.generic import FormView, TemplateView
 
 from mailings.services import preferences_path
 
-from . import selectors, services
+from . import selectors, services, steps
 from .forms import ProfileForm
 from .mixins import ApprovedMemberRequiredMixin
 from .models import Edition, Organisation
@@ -45,7 +45,7 @@ class DashboardView(ApprovedMemberRequiredMixin, TemplateView):
         member = self.request.member
         return super().get_context_data(
             edition=edition,
-            steps=selectors.member_next_steps(member=member, edition=edition),
+            steps=steps.member_steps(member=member, edition=edition),
             **kwargs,
         )
 
