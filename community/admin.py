@@ -48,7 +48,8 @@ def _report(modeladmin, request, result, done_message):
         modeladmin.message_user(request, done_message % {"count": len(result.decided)}, messages.SUCCESS)
     for member, reason in result.skipped:
         modeladmin.message_user(
-            request, _("%(member)s was skipped: %(reason)s.") % {"member": member, "reason": reason}, messages.WARNING
+            request, _("%(member)s was skipped: %(reason)s.") % {"member": member, "reason": reason.label},
+            messages.WARNING,
         )
 
 
@@ -174,6 +175,10 @@ class OrganisationAdmin(SafeChangelistMixin, ImportExportModelAdmin):
         )
 
 
+class _InvitedMeanwhile(Exception):
+    pass
+
+
 @admin.register(MembershipInvitation)
 class MembershipInvitationAdmin(SafeChangelistMixin, ImportExportModelAdmin):
     resource_classes = [MembershipInvitationResource]
@@ -208,8 +213,17 @@ class MembershipInvitationAdmin(SafeChangelistMixin, ImportExportModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         if obj is None:
-            form.base_fields["organisation"].queryset = Organisation.objects.members()
+            form.base_fields["organisation"].queryset = Organisation.objects.confirmed()
         return form
+
+    def add_view(self, request, form_url="", extra_context=None):
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except _InvitedMeanwhile:
+            # Two staff invited the same address at once and the other one's is saved: everything of
+            # this attempt is rolled back (no "added" message, no log entry). Show the form again;
+            # its check now finds the other invitation and says so next to the address.
+            return super().add_view(request, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -220,9 +234,7 @@ class MembershipInvitationAdmin(SafeChangelistMixin, ImportExportModelAdmin):
                 first_name=obj.first_name, last_name=obj.last_name, language=obj.language,
             )
         except ValidationError as error:
-            # Checked again in the form's clean(); this is the race between two staff.
-            self.message_user(request, "; ".join(error.messages), messages.ERROR)
-            return
+            raise _InvitedMeanwhile from error  # the form's clean() passed a moment ago
         obj.pk = saved.pk
         obj.created_at = saved.created_at
 

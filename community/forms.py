@@ -58,7 +58,7 @@ class SignupForm(MemberPreferencesFields):
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     organisation = forms.ModelChoiceField(
         label=_("Organisation"),
-        queryset=Organisation.objects.members(),
+        queryset=Organisation.objects.confirmed(),
         required=False,
         empty_label=_("— My organisation is not in the list —"),
         help_text=_("The member city, metropolitan area or government you work for."),
@@ -251,6 +251,9 @@ class MembershipInvitationForm(forms.ModelForm):
 
 class OrganisationAdminForm(forms.ModelForm):
     """The duplicate rule next to the name field, not as a constraint error at the top."""
+
+    # "example.org" means https://example.org (Django 6's default, stated here for 5.2).
+    website = forms.URLField(label=_("website"), max_length=200, required=False, assume_scheme="https")
 
     class Meta:
         model = Organisation

@@ -7,11 +7,12 @@ emails it causes.
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -206,10 +207,20 @@ def member_organisation_change(*, member: Member, organisation: Organisation, by
 
 
 # ------------------------------------------------------------------------------ approval
+class SkipReason(models.TextChoices):
+    """Why a decision left a member as they were (shown to staff by its label)."""
+
+    ALREADY_APPROVED = "already_approved", _lazy("already approved")
+    ALREADY_REJECTED = "already_rejected", _lazy("already rejected")
+    ORGANISATION_PROPOSED = (
+        "organisation_proposed", _lazy("its organisation awaits confirmation (confirm or merge it first)")
+    )
+
+
 @dataclass
 class DecisionResult:
     decided: list[Member]
-    skipped: list[tuple[Member, str]]
+    skipped: list[tuple[Member, SkipReason]]
 
 
 def members_approve(*, members, by: User) -> DecisionResult:
@@ -218,7 +229,7 @@ def members_approve(*, members, by: User) -> DecisionResult:
 
     def blocked(member):
         if member.organisation.status == OrganisationStatus.PROPOSED:
-            return _("its organisation awaits confirmation (confirm or merge it first)")
+            return SkipReason.ORGANISATION_PROPOSED
         return None
 
     result = _decide(members=members, by=by, status=MemberStatus.APPROVED, blocked=blocked)
@@ -235,7 +246,7 @@ def members_reject(*, members, by: User, reason: str = "") -> DecisionResult:
     return result
 
 
-_ALREADY = {MemberStatus.APPROVED: _lazy("already approved"), MemberStatus.REJECTED: _lazy("already rejected")}
+_ALREADY = {MemberStatus.APPROVED: SkipReason.ALREADY_APPROVED, MemberStatus.REJECTED: SkipReason.ALREADY_REJECTED}
 _DECISION_EMAIL = {MemberStatus.APPROVED: "membership_approved", MemberStatus.REJECTED: "membership_rejected"}
 
 
@@ -244,7 +255,7 @@ def _decide(*, members, by: User, status: str, reason: str = "", blocked=lambda 
     result = DecisionResult(decided=[], skipped=[])
     now = timezone.now()
     for member in _lock(members):
-        why_not = str(_ALREADY[status]) if member.status == status else blocked(member)
+        why_not = _ALREADY[status] if member.status == status else blocked(member)
         if why_not:
             result.skipped.append((member, why_not))
             continue
@@ -302,12 +313,20 @@ def edition_copy(*, source: Edition, year: int | None = None) -> Edition:
 
 
 # ------------------------------------------------------------------------------ invitations
+class InvitationProblem(StrEnum):
+    """Why an invitation link cannot be used (the page says it in words)."""
+
+    INVALID = "invalid"
+    EXPIRED = "expired"
+    USED = "used"
+
+
 class InvitationError(Exception):
     """A membership invitation link that cannot be used, with the reason to show."""
 
-    def __init__(self, reason: str):
-        self.reason = reason  # "invalid", "expired" or "used"
-        super().__init__(reason)
+    def __init__(self, reason: InvitationProblem):
+        self.reason = InvitationProblem(reason)
+        super().__init__(self.reason)
 
 
 def membership_invitation_token(invitation: MembershipInvitation) -> str:
@@ -333,7 +352,13 @@ def membership_invite(
         language=language,
     )
     invitation.full_clean()
-    invitation.save()
+    try:
+        with transaction.atomic():
+            invitation.save()
+    except IntegrityError:
+        # Another staff member's invitation of this address committed after the checks above.
+        membership_invitation_validate(email=email, organisation=organisation)
+        raise
     _mail_invitation(invitation, key=f"membership-invitation:{invitation.pk}")
     return invitation
 
@@ -390,14 +415,14 @@ def membership_invitation_check(token: str) -> MembershipInvitation:
     try:
         payload = signing.loads(token, salt=INVITATION_SALT, max_age=max_age)
     except signing.SignatureExpired:
-        raise InvitationError("expired") from None
+        raise InvitationError(InvitationProblem.EXPIRED) from None
     except signing.BadSignature:
-        raise InvitationError("invalid") from None
+        raise InvitationError(InvitationProblem.INVALID) from None
     invitation = (
         MembershipInvitation.objects.select_related("organisation").filter(pk=payload.get("invitation")).first()
     )
     if invitation is None:
-        raise InvitationError("invalid")
+        raise InvitationError(InvitationProblem.INVALID)
     if invitation.is_used:
-        raise InvitationError("used")
+        raise InvitationError(InvitationProblem.USED)
     return invitation

@@ -98,7 +98,8 @@ class InvitationAcceptView(View):
         try:
             invitation = services.membership_invitation_check(token)
         except services.InvitationError as error:
-            status = {"invalid": 400, "expired": 410, "used": 410}[error.reason]
+            problem = services.InvitationProblem
+            status = {problem.INVALID: 400, problem.EXPIRED: 410, problem.USED: 410}[error.reason]
             return render(request, "community/invitation_invalid.html", {"reason": error.reason}, status=status)
         if request.user.is_authenticated:
             return render(request, "community/invitation_signed_in.html", {"invitation": invitation}, status=409)
