@@ -48,7 +48,8 @@ def _report(modeladmin, request, result, done_message):
         modeladmin.message_user(request, done_message % {"count": len(result.decided)}, messages.SUCCESS)
     for member, reason in result.skipped:
         modeladmin.message_user(
-            request, _("%(member)s was skipped: %(reason)s.") % {"member": member, "reason": reason}, messages.WARNING
+            request, _("%(member)s was skipped: %(reason)s.") % {"member": member, "reason": reason.label},
+            messages.WARNING,
         )
 
 
@@ -91,6 +92,16 @@ class MemberAdmin(SafeChangelistMixin, ExportMixin, admin.ModelAdmin):
             Q(status=OrganisationStatus.MEMBER) | Q(pk=current)
         )
         return form
+
+    def save_model(self, request, obj, form, change):
+        # A move of organisation goes through the service, which tells the apps above.
+        if change and "organisation" in form.changed_data:
+            new_organisation = obj.organisation
+            obj.organisation_id = form.initial["organisation"]
+            super().save_model(request, obj, form, change)
+            services.member_organisation_change(member=obj, organisation=new_organisation, by=request.user)
+            return
+        super().save_model(request, obj, form, change)
 
     @admin.action(description=_("Approve selected memberships (and email them)"), permissions=["change"])
     def approve(self, request, queryset):
@@ -164,6 +175,10 @@ class OrganisationAdmin(SafeChangelistMixin, ImportExportModelAdmin):
         )
 
 
+class _InvitedMeanwhile(Exception):
+    pass
+
+
 @admin.register(MembershipInvitation)
 class MembershipInvitationAdmin(SafeChangelistMixin, ImportExportModelAdmin):
     resource_classes = [MembershipInvitationResource]
@@ -198,8 +213,17 @@ class MembershipInvitationAdmin(SafeChangelistMixin, ImportExportModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         if obj is None:
-            form.base_fields["organisation"].queryset = Organisation.objects.members()
+            form.base_fields["organisation"].queryset = Organisation.objects.confirmed()
         return form
+
+    def add_view(self, request, form_url="", extra_context=None):
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except _InvitedMeanwhile:
+            # Two staff invited the same address at once and the other one's is saved: everything of
+            # this attempt is rolled back (no "added" message, no log entry). Show the form again;
+            # its check now finds the other invitation and says so next to the address.
+            return super().add_view(request, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -210,9 +234,7 @@ class MembershipInvitationAdmin(SafeChangelistMixin, ImportExportModelAdmin):
                 first_name=obj.first_name, last_name=obj.last_name, language=obj.language,
             )
         except ValidationError as error:
-            # Checked again in the form's clean(); this is the race between two staff.
-            self.message_user(request, "; ".join(error.messages), messages.ERROR)
-            return
+            raise _InvitedMeanwhile from error  # the form's clean() passed a moment ago
         obj.pk = saved.pk
         obj.created_at = saved.created_at
 

@@ -7,4 +7,8 @@ class CommunityConfig(AppConfig):
     verbose_name = _("Community")
 
     def ready(self):
-        from . import receivers  # noqa: F401
+        from . import receivers, steps  # noqa: F401 - receivers connect on import
+
+        # The dashboard's own steps; surveys and events register theirs in their ready().
+        steps.register(steps.MembershipStep())
+        steps.register(steps.ProfileStep())

@@ -4,7 +4,6 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.urls import reverse_lazy
@@ -24,8 +23,6 @@ from .models import (
     OrganisationStatus,
     Region,
 )
-
-INVITATION_SESSION_KEY = "community_invitation_id"
 
 
 def time_zone_choices():
@@ -61,7 +58,7 @@ class SignupForm(MemberPreferencesFields):
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     organisation = forms.ModelChoiceField(
         label=_("Organisation"),
-        queryset=Organisation.objects.members(),
+        queryset=Organisation.objects.confirmed(),
         required=False,
         empty_label=_("— My organisation is not in the list —"),
         help_text=_("The member city, metropolitan area or government you work for."),
@@ -171,18 +168,16 @@ class SignupForm(MemberPreferencesFields):
             for field in ("new_organisation_country", "new_organisation_region", "new_organisation_kind"):
                 if not cleaned.get(field):
                     self.add_error(field, _("Required when you name a new organisation."))
-            country = cleaned.get("new_organisation_country")
-            if country:
-                try:
-                    services.organisation_check_proposable(name=new_name, country=country)
-                except ValidationError as error:
-                    self.add_error(None, error)
+            # Whether that name may be proposed is the service's rule, checked once, in signup():
+            # the view shows its error next to the name.
         return cleaned
 
     def signup(self, request, user):
-        """Called by allauth once the user row exists, inside the sign-up transaction."""
+        """Called by allauth once the user row exists, inside the sign-up transaction (the view's
+        savepoint: a ValidationError here undoes the account too)."""
         data = self.cleaned_data
-        organisation = data.get("organisation")
+        # An invitation fixes the organisation itself: none is passed with it (member_register).
+        organisation = None if self.invitation is not None else data.get("organisation")
         if organisation is None and self.invitation is None:
             organisation = services.organisation_propose(
                 name=data["new_organisation_name"],
@@ -199,8 +194,6 @@ class SignupForm(MemberPreferencesFields):
             time_zone=data["time_zone"],
             invitation=self.invitation,
         )
-        if self.invitation is not None:
-            request.session.pop(INVITATION_SESSION_KEY, None)
 
 
 class ProfileForm(MemberPreferencesFields):
@@ -258,6 +251,9 @@ class MembershipInvitationForm(forms.ModelForm):
 
 class OrganisationAdminForm(forms.ModelForm):
     """The duplicate rule next to the name field, not as a constraint error at the top."""
+
+    # "example.org" means https://example.org (Django 6's default, stated here for 5.2).
+    website = forms.URLField(label=_("website"), max_length=200, required=False, assume_scheme="https")
 
     class Meta:
         model = Organisation

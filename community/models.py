@@ -83,7 +83,8 @@ class OrganisationStatus(models.TextChoices):
 
 
 class OrganisationQuerySet(models.QuerySet):
-    def members(self):
+    def confirmed(self):
+        """Confirmed member organisations (not proposed, not former)."""
         return self.filter(status=OrganisationStatus.MEMBER)
 
     def proposed(self):

@@ -1,53 +1,6 @@
 """Reads that span relations, for pages."""
 
-from dataclasses import dataclass
-
-from django.utils.translation import gettext_lazy as _
-
-from .models import Edition, Member
-
-
-@dataclass(frozen=True)
-class NextStep:
-    title: str
-    description: str
-    done: bool = False
-
-
-def member_next_steps(*, member: Member, edition: Edition | None) -> list[NextStep]:
-    """What a member has to do this year, in the order of the edition's cycle.
-
-    The survey, webinar and City Managers Days steps are filled in by their apps as they arrive.
-    """
-    steps = [
-        NextStep(
-            title=_("Join the community"),
-            description=_("Your membership has been approved."),
-            done=member.is_approved,
-        ),
-        NextStep(
-            title=_("Complete your profile"),
-            description=_("Your job title, language and time zone tell us how to reach you."),
-            done=bool(member.job_title and member.user.first_name),
-        ),
-    ]
-    if edition is None:
-        return steps
-    steps += [
-        NextStep(
-            title=_("Fill in the Metropolitan Portrait"),
-            description=_("With your colleagues, answer the survey that identifies this year's peers and topics."),
-        ),
-        NextStep(
-            title=_("Join the webinar"),
-            description=_("Open to the respondents of a submitted portrait."),
-        ),
-        NextStep(
-            title=_("Apply for the City Managers Days"),
-            description=_("Members who engaged earlier in the year can apply to meet in person."),
-        ),
-    ]
-    return steps
+from .models import Member
 
 
 def organisation_members(*, organisation):

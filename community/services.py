@@ -4,15 +4,16 @@ Views, admin actions and commands call these functions; they own the transaction
 emails it causes.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Lower
-from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from mailings.services import mail_queue
 
+from . import signals
 from .models import (
     Edition,
     EditionStatus,
@@ -32,6 +34,20 @@ from .models import (
 )
 
 INVITATION_SALT = "community.membership-invitation"
+
+logger = logging.getLogger(__name__)
+
+
+def _send_on_commit(signal, **kwargs) -> None:
+    """Send ``signal`` once the caller's transaction commits; a failing receiver is logged (the
+    secretariat hears of it) and never undoes what is already committed and emailed."""
+
+    def send():
+        for receiver, response in signal.send_robust(sender=Member, **kwargs):
+            if isinstance(response, Exception):
+                logger.error("receiver %s failed", getattr(receiver, "__qualname__", receiver), exc_info=response)
+
+    transaction.on_commit(send)
 
 
 # ------------------------------------------------------------------------------ organisations
@@ -97,6 +113,8 @@ def organisations_merge(*, sources, target: Organisation) -> int:
         return 0
     Member.objects.filter(organisation_id__in=source_ids).update(organisation=target)
     MembershipInvitation.objects.filter(organisation_id__in=source_ids).update(organisation=target)
+    # Higher apps move their rows (a portrait) while the sources still exist.
+    signals.organisations_merged.send(sender=Organisation, target=target, merged=sources)
     Organisation.objects.filter(pk__in=source_ids).delete()
     return len(source_ids)
 
@@ -113,7 +131,12 @@ def member_register(
     invitation: MembershipInvitation | None = None,
 ) -> Member:
     """Create the membership of a person who signed up: pending in ``organisation``, or approved in
-    the invitation's organisation if staff invited them."""
+    the invitation's organisation if staff invited them (then ``organisation`` must be None: the
+    invitation alone says where they belong)."""
+    if invitation is not None and organisation is not None:
+        raise ValueError("member_register: an invitation fixes the organisation; pass organisation=None")
+    if invitation is None and organisation is None:
+        raise ValueError("member_register: an organisation or an invitation is required")
     now = timezone.now()
     member = Member(
         user=user,
@@ -138,6 +161,7 @@ def member_register(
         )
         if not updated:
             raise ValidationError(_("This invitation has already been used."))
+    _send_on_commit(signals.member_registered, member=member, invitation=invitation)
     return member
 
 
@@ -167,11 +191,36 @@ def member_update_profile(
     return member
 
 
+@transaction.atomic
+def member_organisation_change(*, member: Member, organisation: Organisation, by: User | None) -> Member:
+    """Staff move a member to another confirmed organisation; higher apps follow in the transaction
+    (``member_organisation_changed``)."""
+    previous = Organisation.objects.get(pk=Member.objects.values_list("organisation_id", flat=True).get(pk=member.pk))
+    if organisation.pk == previous.pk:
+        return member
+    if organisation.status != OrganisationStatus.MEMBER:
+        raise ValidationError({"organisation": _("Move people only into a confirmed member organisation.")})
+    member.organisation = organisation
+    member.save(update_fields=["organisation"])
+    signals.member_organisation_changed.send(sender=Member, member=member, previous=previous, by=by)
+    return member
+
+
 # ------------------------------------------------------------------------------ approval
+class SkipReason(models.TextChoices):
+    """Why a decision left a member as they were (shown to staff by its label)."""
+
+    ALREADY_APPROVED = "already_approved", _lazy("already approved")
+    ALREADY_REJECTED = "already_rejected", _lazy("already rejected")
+    ORGANISATION_PROPOSED = (
+        "organisation_proposed", _lazy("its organisation awaits confirmation (confirm or merge it first)")
+    )
+
+
 @dataclass
 class DecisionResult:
     decided: list[Member]
-    skipped: list[tuple[Member, str]]
+    skipped: list[tuple[Member, SkipReason]]
 
 
 def members_approve(*, members, by: User) -> DecisionResult:
@@ -180,18 +229,24 @@ def members_approve(*, members, by: User) -> DecisionResult:
 
     def blocked(member):
         if member.organisation.status == OrganisationStatus.PROPOSED:
-            return _("its organisation awaits confirmation (confirm or merge it first)")
+            return SkipReason.ORGANISATION_PROPOSED
         return None
 
-    return _decide(members=members, by=by, status=MemberStatus.APPROVED, blocked=blocked)
+    result = _decide(members=members, by=by, status=MemberStatus.APPROVED, blocked=blocked)
+    if result.decided:
+        _send_on_commit(signals.member_approved, members=result.decided, by=by)
+    return result
 
 
 def members_reject(*, members, by: User, reason: str = "") -> DecisionResult:
     """Reject memberships and email each person the reason. Already rejected ones are skipped."""
-    return _decide(members=members, by=by, status=MemberStatus.REJECTED, reason=reason)
+    result = _decide(members=members, by=by, status=MemberStatus.REJECTED, reason=reason)
+    if result.decided:
+        _send_on_commit(signals.member_rejected, members=result.decided, by=by, reason=reason)
+    return result
 
 
-_ALREADY = {MemberStatus.APPROVED: _lazy("already approved"), MemberStatus.REJECTED: _lazy("already rejected")}
+_ALREADY = {MemberStatus.APPROVED: SkipReason.ALREADY_APPROVED, MemberStatus.REJECTED: SkipReason.ALREADY_REJECTED}
 _DECISION_EMAIL = {MemberStatus.APPROVED: "membership_approved", MemberStatus.REJECTED: "membership_rejected"}
 
 
@@ -200,7 +255,7 @@ def _decide(*, members, by: User, status: str, reason: str = "", blocked=lambda 
     result = DecisionResult(decided=[], skipped=[])
     now = timezone.now()
     for member in _lock(members):
-        why_not = str(_ALREADY[status]) if member.status == status else blocked(member)
+        why_not = _ALREADY[status] if member.status == status else blocked(member)
         if why_not:
             result.skipped.append((member, why_not))
             continue
@@ -241,7 +296,7 @@ def _mail_member(member: Member, *, template: str, key: str, **context) -> None:
 
 
 # ------------------------------------------------------------------------------ editions
-edition_copied = Signal()  # sent with source= and edition=; later apps copy their parts (survey...)
+edition_copied = signals.edition_copied  # its former home; import it from community.signals
 
 
 @transaction.atomic
@@ -253,17 +308,25 @@ def edition_copy(*, source: Edition, year: int | None = None) -> Edition:
     edition = Edition(year=year, theme=source.theme, description=source.description, status=EditionStatus.DRAFT)
     edition.full_clean()
     edition.save()
-    edition_copied.send(sender=Edition, source=source, edition=edition)
+    signals.edition_copied.send(sender=Edition, source=source, edition=edition)
     return edition
 
 
 # ------------------------------------------------------------------------------ invitations
+class InvitationProblem(StrEnum):
+    """Why an invitation link cannot be used (the page says it in words)."""
+
+    INVALID = "invalid"
+    EXPIRED = "expired"
+    USED = "used"
+
+
 class InvitationError(Exception):
     """A membership invitation link that cannot be used, with the reason to show."""
 
-    def __init__(self, reason: str):
-        self.reason = reason  # "invalid", "expired" or "used"
-        super().__init__(reason)
+    def __init__(self, reason: InvitationProblem):
+        self.reason = InvitationProblem(reason)
+        super().__init__(self.reason)
 
 
 def membership_invitation_token(invitation: MembershipInvitation) -> str:
@@ -289,7 +352,13 @@ def membership_invite(
         language=language,
     )
     invitation.full_clean()
-    invitation.save()
+    try:
+        with transaction.atomic():
+            invitation.save()
+    except IntegrityError:
+        # Another staff member's invitation of this address committed after the checks above.
+        membership_invitation_validate(email=email, organisation=organisation)
+        raise
     _mail_invitation(invitation, key=f"membership-invitation:{invitation.pk}")
     return invitation
 
@@ -346,14 +415,14 @@ def membership_invitation_check(token: str) -> MembershipInvitation:
     try:
         payload = signing.loads(token, salt=INVITATION_SALT, max_age=max_age)
     except signing.SignatureExpired:
-        raise InvitationError("expired") from None
+        raise InvitationError(InvitationProblem.EXPIRED) from None
     except signing.BadSignature:
-        raise InvitationError("invalid") from None
+        raise InvitationError(InvitationProblem.INVALID) from None
     invitation = (
         MembershipInvitation.objects.select_related("organisation").filter(pk=payload.get("invitation")).first()
     )
     if invitation is None:
-        raise InvitationError("invalid")
+        raise InvitationError(InvitationProblem.INVALID)
     if invitation.is_used:
-        raise InvitationError("used")
+        raise InvitationError(InvitationProblem.USED)
     return invitation

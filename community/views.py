@@ -17,10 +17,13 @@ from django.views.generic import FormView, TemplateView
 
 from mailings.services import preferences_path
 
-from . import selectors, services
-from .forms import INVITATION_SESSION_KEY, ProfileForm
+from . import selectors, services, steps
+from .forms import ProfileForm
 from .mixins import ApprovedMemberRequiredMixin
 from .models import Edition, Organisation
+
+# The invitation link's token, from the link to the sign-up that uses it; only the views below touch it.
+INVITATION_SESSION_KEY = "community_invitation_id"
 
 
 class HomeView(TemplateView):
@@ -42,7 +45,7 @@ class DashboardView(ApprovedMemberRequiredMixin, TemplateView):
         member = self.request.member
         return super().get_context_data(
             edition=edition,
-            steps=selectors.member_next_steps(member=member, edition=edition),
+            steps=steps.member_steps(member=member, edition=edition),
             **kwargs,
         )
 
@@ -95,7 +98,8 @@ class InvitationAcceptView(View):
         try:
             invitation = services.membership_invitation_check(token)
         except services.InvitationError as error:
-            status = {"invalid": 400, "expired": 410, "used": 410}[error.reason]
+            problem = services.InvitationProblem
+            status = {problem.INVALID: 400, problem.EXPIRED: 410, problem.USED: 410}[error.reason]
             return render(request, "community/invitation_invalid.html", {"reason": error.reason}, status=status)
         if request.user.is_authenticated:
             return render(request, "community/invitation_signed_in.html", {"invitation": invitation}, status=409)
@@ -122,11 +126,15 @@ class SignupView(AllauthSignupView):
         try:
             # A savepoint: if the membership cannot be created, neither is the account.
             with transaction.atomic():
-                return super().form_valid(form)
+                response = super().form_valid(form)
         except ValidationError as error:
-            # The invitation was used in between (two tabs): say so, nothing is half-created.
+            # The invitation was used in between (two tabs), or the organisation named cannot be
+            # proposed: say so, nothing is half-created.
             form.add_error(None, error)
             return self.form_invalid(form)
+        if form.invitation is not None:
+            self.request.session.pop(INVITATION_SESSION_KEY, None)
+        return response
 
 
 @require_POST

@@ -479,7 +479,7 @@ def outbox_sweep(*, now=None) -> dict:
     )
     revived = OutboxMessage.objects.filter(pk__in=revived_ids, status=OutboxStatus.SENDING).update(
         status=OutboxStatus.QUEUED,
-        next_attempt_at=timezone.now(),
+        next_attempt_at=now,  # the sweep's clock, not the wall clock (tests and replays give one)
         last_error="The worker stopped while sending; sending again (the recipient may get it twice).",
     )
     grace = now - timedelta(seconds=settings.OUTBOX_SWEEP_GRACE)

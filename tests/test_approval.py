@@ -75,7 +75,7 @@ def test_member_of_proposed_organisation_is_not_approved_until_it_is_confirmed(s
     member = MemberFactory(organisation=proposed, status=MemberStatus.PENDING)
     result = services.members_approve(members=[member], by=staff)
     assert result.decided == []
-    assert result.skipped and "confirm" in result.skipped[0][1]
+    assert result.skipped == [(member, services.SkipReason.ORGANISATION_PROPOSED)]
     member.refresh_from_db()
     assert member.status == MemberStatus.PENDING
 

@@ -3,6 +3,7 @@
 Every variable read here is documented in README.md ("Configuration").
 """
 
+from email.utils import getaddresses
 from pathlib import Path
 
 import environ
@@ -147,7 +148,6 @@ TEMPLATES = [
         },
     },
 ]
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default, now: "example.org" means https://example.org
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -211,9 +211,10 @@ EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # ------------------------------------------------------------------------------ celery
-# Embedded default: no broker, tasks run in-process. Production: CELERY_BROKER_URL=redis://...
+# A broker is given in every environment but the laptop's (local.py runs tasks in-process when
+# there is none, explicitly); here, a missing broker never silently turns into in-process tasks.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -269,12 +270,22 @@ PRIVACY_NOTICE_VERSION = "2026-01"
 MEMBERSHIP_INVITATION_MAX_AGE_DAYS = env.int("MEMBERSHIP_INVITATION_MAX_AGE_DAYS", default=14)
 
 # ------------------------------------------------------------------------------ logging
+# Who hears of errors (a 500, a failed task): PORTAL_ADMINS="Name <a@b.org>, c@d.org". Each distinct
+# error is emailed through the outbox at most once per ERROR_REPORT_WINDOW seconds.
+ADMINS = [(name, address) for name, address in getaddresses([env("PORTAL_ADMINS", default="")]) if address]
+ERROR_REPORT_WINDOW = 600
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(levelname)s %(asctime)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"level": env("DJANGO_LOG_LEVEL", default="INFO"), "handlers": ["console"]},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "secretariat": {"class": "mailings.error_reports.OutboxErrorHandler", "level": "ERROR"},
+    },
+    "root": {"level": env("DJANGO_LOG_LEVEL", default="INFO"), "handlers": ["console", "secretariat"]},
+    # Django's own handlers replaced: its mail_admins would send past the outbox, and the root
+    # logger prints and reports what "django" logs.
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }
 
 # ------------------------------------------------------------------------------ import / export

@@ -1,8 +1,13 @@
 """Embedded default for a laptop: SQLite, tasks in-process, mail to the console and to files."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import CELERY_BROKER_URL, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-only-insecure-key-do-not-use-in-production")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+
+# No broker on a laptop: tasks run in-process, right after the commit. Give CELERY_BROKER_URL (and
+# run `make worker`) for the real path.
+if not CELERY_BROKER_URL:
+    CELERY_TASK_ALWAYS_EAGER = True

@@ -1,0 +1,149 @@
+"""The member's dashboard steps: a registry that each app fills in its ``AppConfig.ready``.
+
+``community`` shows the steps but knows only its own (membership, profile); the survey and events
+apps add theirs with ``register(MyStep())``. A step computes its state for a list of members in a
+constant number of queries (``for_members``), so the dashboard, and any staff list that shows
+steps, costs the same whatever the number of members.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class StepStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("To do")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    CLOSED = "closed", _("Closed")  # the date passed without it being done
+    LOCKED = "locked", _("Not yet open to you")  # an earlier step is not done
+
+
+@dataclass(frozen=True)
+class StepState:
+    """Where one member stands on one step. ``date`` (aware) is shown in the member's zone."""
+
+    status: StepStatus
+    date: datetime | None = None
+    url: str = ""  # only when the member can act on it now
+    detail: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "status", StepStatus(self.status))  # "done" works too; a typo fails here
+
+
+class Step:
+    """One step of a member's year. Subclass, set ``key``, ``order`` and ``title``, and implement
+    ``state`` (simple) or ``for_members`` (a constant number of queries for many members)."""
+
+    key: str = ""
+    order: int = 0  # community's steps are 10 and 20; surveys 100s, events 200s
+    title: str = ""
+    description: str = ""
+
+    def for_members(self, members, edition) -> dict:
+        """``{member.pk: StepState}``; a member left out does not see the step (e.g. no edition)."""
+        return {member.pk: state for member in members if (state := self.state(member, edition)) is not None}
+
+    def state(self, member, edition) -> StepState | None:
+        raise NotImplementedError
+
+
+_registry: dict[str, Step] = {}
+
+
+def register(step: Step) -> Step:
+    if not step.key:
+        raise ImproperlyConfigured(f"{step!r} has no key.")
+    if step.key in _registry and type(_registry[step.key]) is not type(step):
+        raise ImproperlyConfigured(f"Two dashboard steps have the key {step.key!r}.")
+    _registry[step.key] = step
+    return step
+
+
+def unregister(key: str) -> None:
+    _registry.pop(key, None)
+
+
+def registered() -> list[Step]:
+    return sorted(_registry.values(), key=lambda step: (step.order, step.key))
+
+
+@dataclass(frozen=True)
+class MemberStep:
+    step: Step
+    state: StepState
+
+    @property
+    def title(self):
+        return self.step.title
+
+    @property
+    def description(self):
+        return self.step.description
+
+    @property
+    def done(self):
+        return self.state.status == StepStatus.DONE
+
+
+def member_steps(*, member, edition) -> list[MemberStep]:
+    """The registered steps for one member, in order, their dates in the member's time zone."""
+    return members_steps(members=[member], edition=edition)[member.pk]
+
+
+def members_steps(*, members, edition) -> dict[int, list[MemberStep]]:
+    members = list(members)
+    result = {member.pk: [] for member in members}
+    zones = {member.pk: _zone(member.time_zone) for member in members}
+    for step in registered():
+        states = step.for_members(members, edition)
+        for member in members:
+            state = states.get(member.pk)
+            if state is None:
+                continue
+            if state.date is not None and timezone.is_aware(state.date):
+                state = StepState(state.status, timezone.localtime(state.date, zones[member.pk]), state.url,
+                                  state.detail)
+            result[member.pk].append(MemberStep(step, state))
+    return result
+
+
+def _zone(name):
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+# ------------------------------------------------------------------------------ community's own
+class MembershipStep(Step):
+    key = "community.membership"
+    order = 10
+    title = _("Join the community")
+    description = _("The secretariat approves your membership.")
+
+    def state(self, member, edition):
+        if member.is_approved:
+            return StepState(StepStatus.DONE, date=member.status_changed_at or member.joined_at)
+        return StepState(StepStatus.IN_PROGRESS, detail=_("The secretariat is reviewing your membership."))
+
+
+class ProfileStep(Step):
+    key = "community.profile"
+    order = 20
+    title = _("Complete your profile")
+    description = _("Your job title, language and time zone tell us how to reach you.")
+
+    def state(self, member, edition):
+        # Reads only the member and its user, which the caller loads with it: no query.
+        if member.job_title and member.user.first_name and member.user.last_name:
+            return StepState(StepStatus.DONE)
+        return StepState(StepStatus.IN_PROGRESS, url=reverse("community:profile"),
+                         detail=_("Add your name and job title."))
