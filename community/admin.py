@@ -15,6 +15,7 @@ from . import services
 from .forms import MembershipInvitationForm, MergeOrganisationsForm, OrganisationAdminForm, RejectForm
 from .models import Edition, Member, MembershipInvitation, Organisation, OrganisationStatus, User
 from .resources import MemberResource, MembershipInvitationResource, OrganisationResource
+from .translated import TranslatedAdmin, all_language_columns
 
 admin.site.unregister(EmailAddress)
 
@@ -218,10 +219,11 @@ class MembershipInvitationAdmin(SafeChangelistMixin, ImportExportModelAdmin):
 
 
 @admin.register(Edition)
-class EditionAdmin(SafeChangelistMixin, admin.ModelAdmin):
+class EditionAdmin(SafeChangelistMixin, TranslatedAdmin):
+    # TranslatedAdmin adds a "missing translations" column and filter, and groups each text's languages.
     list_display = ["year", "theme", "status"]
     list_filter = ["status"]
-    search_fields = ["theme", "description"]
+    search_fields = all_language_columns("theme", "description")
     actions = ["copy_to_next_year"]
 
     @admin.action(description=_("Start next year's edition as a copy of this one"), permissions=["add"])

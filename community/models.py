@@ -290,7 +290,10 @@ class EditionQuerySet(models.QuerySet):
 
 
 class Edition(models.Model):
-    """One year of the community, with its theme. Surveys, events and selections belong to one."""
+    """One year of the community, with its theme. Surveys, events and selections belong to one.
+
+    ``theme`` and ``description`` are written in each language (``theme_en``, ``theme_fr``...,
+    community/translation.py); reading ``theme`` gives the active language's, else the English."""
 
     year = models.PositiveSmallIntegerField(
         _("year"), unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
@@ -310,6 +313,10 @@ class Edition(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(year__gte=2000, year__lte=2100), name="edition_year_range"),
             models.CheckConstraint(condition=models.Q(status__in=EditionStatus.values), name="edition_status_valid"),
+            # theme_en is added by community/translation.py; English is what other languages fall back to.
+            models.CheckConstraint(
+                condition=models.Q(theme_en__isnull=False) & ~models.Q(theme_en=""), name="edition_theme_in_english"
+            ),
         ]
 
     def __str__(self):

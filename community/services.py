@@ -30,6 +30,7 @@ from .models import (
     OrganisationStatus,
     User,
 )
+from .translated import translation_values
 
 INVITATION_SALT = "community.membership-invitation"
 
@@ -250,7 +251,8 @@ def edition_copy(*, source: Edition, year: int | None = None) -> Edition:
     year = year or source.year + 1
     if Edition.objects.filter(year=year).exists():
         raise ValidationError(_("There is already an edition for %(year)s.") % {"year": year})
-    edition = Edition(year=year, theme=source.theme, description=source.description, status=EditionStatus.DRAFT)
+    # Every language's theme and description, not only the one active while staff click.
+    edition = Edition(year=year, status=EditionStatus.DRAFT, **translation_values(source))
     edition.full_clean()
     edition.save()
     edition_copied.send(sender=Edition, source=source, edition=edition)
