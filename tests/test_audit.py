@@ -1,5 +1,6 @@
 """The audit log of staff decisions (community/audit.py): written by the services, read-only in the admin."""
 
+import io
 from unittest import mock
 
 import pytest
@@ -238,3 +239,18 @@ def test_the_edition_status_stays_editable(client, staff):
     client.force_login(staff)
     response = client.get(reverse("admin:community_edition_change", args=[edition.pk]))
     assert "status" in response.context["adminform"].form.fields
+
+
+def test_an_import_cannot_change_the_status_of_an_existing_organisation(client, staff):
+    proposed = OrganisationFactory(name="Lagos", country="NG", region="africa", status=OrganisationStatus.PROPOSED)
+    client.force_login(staff)
+    upload = io.BytesIO(b"name,country,region,kind,population,website,status\n"
+                        b"Lagos,NG,africa,city,15000000,https://lagosstate.gov.ng,member\n")
+    upload.name = "orgs.csv"
+    response = client.post("/admin/community/organisation/import/",
+                           {"import_file": upload, "format": "0", "resource": "0"})
+    assert response.status_code == 200
+    assert response.context.get("confirm_form") is None  # the row is refused, with the reason
+    assert "changes only through the actions" in response.content.decode()
+    proposed.refresh_from_db()
+    assert proposed.status == OrganisationStatus.PROPOSED
