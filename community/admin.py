@@ -1,3 +1,5 @@
+import json
+
 from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
 from allauth.account.models import EmailAddress
 from django.contrib import admin, messages
@@ -5,16 +7,18 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 
 from config.admin_tools import SafeChangelistMixin
 
-from . import services
+from . import audit, services
 from .forms import MembershipInvitationForm, MergeOrganisationsForm, OrganisationAdminForm, RejectForm
-from .models import Edition, Member, MembershipInvitation, Organisation, OrganisationStatus, User
+from .models import AuditEntry, Edition, Member, MembershipInvitation, Organisation, OrganisationStatus, User
 from .resources import MemberResource, MembershipInvitationResource, OrganisationResource
+from .translated import TranslatedAdmin, all_language_columns
 
 admin.site.unregister(EmailAddress)
 
@@ -136,7 +140,11 @@ class OrganisationAdmin(SafeChangelistMixin, ImportExportModelAdmin):
     list_display = ["name", "country", "region", "kind", "population", "status", "member_count"]
     list_filter = ["status", "region", "kind", "country"]
     search_fields = ["name", "website"]
-    actions = ["confirm", "merge"]
+    actions = ["confirm", "make_former", "merge"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The status changes only through the actions (services.py), which write the audit log.
+        return ["status"] if obj is not None else []
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(member_count=Count("members"))
@@ -147,8 +155,14 @@ class OrganisationAdmin(SafeChangelistMixin, ImportExportModelAdmin):
 
     @admin.action(description=_("Confirm selected proposed organisations"), permissions=["change"])
     def confirm(self, request, queryset):
-        count = services.organisations_confirm(organisations=list(queryset))
+        count = services.organisations_confirm(organisations=list(queryset), by=request.user)
         self.message_user(request, ngettext("%d organisation confirmed.", "%d organisations confirmed.", count) % count)
+
+    @admin.action(description=_("Mark selected organisations as former members"), permissions=["change"])
+    def make_former(self, request, queryset):
+        count = services.organisations_make_former(organisations=list(queryset), by=request.user)
+        self.message_user(request, ngettext("%d organisation marked as a former member.",
+                                            "%d organisations marked as former members.", count) % count)
 
     @admin.action(description=_("Merge selected proposed organisations into another"), permissions=["change"])
     def merge(self, request, queryset):
@@ -157,7 +171,9 @@ class OrganisationAdmin(SafeChangelistMixin, ImportExportModelAdmin):
             form = MergeOrganisationsForm(request.POST, organisations=organisations)
             if form.is_valid():
                 try:
-                    count = services.organisations_merge(sources=organisations, target=form.cleaned_data["target"])
+                    count = services.organisations_merge(
+                        sources=organisations, target=form.cleaned_data["target"], by=request.user
+                    )
                 except ValidationError as error:
                     self.message_user(request, "; ".join(error.messages), messages.ERROR)
                     return None
@@ -194,7 +210,7 @@ class MembershipInvitationAdmin(SafeChangelistMixin, ImportExportModelAdmin):
 
     @admin.action(description=_("Send the invitation again (a new link)"), permissions=["add"])
     def send_again(self, request, queryset):
-        sent = services.membership_invitations_resend(invitations=list(queryset))
+        sent = services.membership_invitations_resend(invitations=list(queryset), by=request.user)
         self.message_user(request, ngettext("%d invitation sent again.", "%d invitations sent again.", sent) % sent)
         if sent < len(queryset):
             self.message_user(request, _("Invitations already used were not sent again."), messages.WARNING)
@@ -240,19 +256,88 @@ class MembershipInvitationAdmin(SafeChangelistMixin, ImportExportModelAdmin):
 
 
 @admin.register(Edition)
-class EditionAdmin(SafeChangelistMixin, admin.ModelAdmin):
+class EditionAdmin(SafeChangelistMixin, TranslatedAdmin):
+    # TranslatedAdmin adds a "missing translations" column and filter, and groups each text's languages.
     list_display = ["year", "theme", "status"]
     list_filter = ["status"]
-    search_fields = ["theme", "description"]
+    search_fields = all_language_columns("theme", "description")
     actions = ["copy_to_next_year"]
 
     @admin.action(description=_("Start next year's edition as a copy of this one"), permissions=["add"])
     def copy_to_next_year(self, request, queryset):
         for source in queryset:
             try:
-                edition = services.edition_copy(source=source)
+                edition = services.edition_copy(source=source, by=request.user)
             except ValidationError as error:
                 self.message_user(request, "; ".join(error.messages), messages.ERROR)
             else:
                 self.message_user(request, _("Edition %(edition)s created as a draft.") % {"edition": edition})
 
+
+
+class AuditActionFilter(admin.SimpleListFilter):
+    """The actions every app registered (community.audit), not only those already in the log."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return audit.actions()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
+class AuditActorFilter(admin.SimpleListFilter):
+    """Staff accounts (a short list), not a scan of the whole log for the distinct actors."""
+
+    title = _("who")
+    parameter_name = "actor"
+
+    def lookups(self, request, model_admin):
+        return [("none", _("Nobody (the system)"))] + [
+            (str(user.pk), str(user)) for user in User.objects.filter(is_staff=True).order_by("email")
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(actor__isnull=True)
+        if self.value() and self.value().isdigit() and len(self.value()) < 19:
+            return queryset.filter(actor_id=int(self.value()))
+        return queryset
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(SafeChangelistMixin, admin.ModelAdmin):
+    """Read-only for everyone, superusers included: entries are written by the services only."""
+
+    list_display = ["created_at", "actor_repr", "action_label", "target_type", "target_repr", "reason"]
+    list_filter = [AuditActionFilter, AuditActorFilter, ("target_type", admin.RelatedOnlyFieldListFilter),
+                   ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["target_repr", "actor_repr", "reason"]
+    list_select_related = ["target_type"]
+    fields = ["created_at", "actor", "actor_repr", "action_label", "target_type", "target_id", "target_repr",
+              "before_json", "after_json", "reason"]
+    readonly_fields = fields
+    show_full_result_count = False  # no second COUNT(*) over a long log
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_label(self, obj):
+        return audit.action_label(obj.action)
+
+    @admin.display(description=_("before"))
+    def before_json(self, obj):
+        return format_html("<pre>{}</pre>", json.dumps(obj.before, indent=2, ensure_ascii=False, sort_keys=True))
+
+    @admin.display(description=_("after"))
+    def after_json(self, obj):
+        return format_html("<pre>{}</pre>", json.dumps(obj.after, indent=2, ensure_ascii=False, sort_keys=True))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

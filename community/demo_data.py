@@ -3,15 +3,32 @@
 DEMO_PASSWORD = "demo-password"
 STAFF_EMAIL = "secretariat@demo.example"
 
+# Staff write the edition's texts in each language (community/translation.py): theme_en, theme_fr...
 EDITION_2020 = {
     "year": 2020,
-    "theme": "Green infrastructure",
-    "description": (
+    "theme_en": "Green infrastructure",
+    "theme_fr": "Infrastructures vertes",
+    "theme_es": "Infraestructura verde",
+    "description_en": (
         "In 2020, the City Managers Community focuses on green infrastructure. "
         "11 June – 6 July: the Green Infrastructure Metropolitan Portrait survey identifies the peers "
         "of the community and their main topics of interest. 16 July: a webinar for the survey's "
         "participants prepares the City Managers Days. 17–19 November: the City Managers Days 2020 "
         "in Barcelona, during the Smart City Expo World Congress."
+    ),
+    "description_fr": (
+        "En 2020, la communauté des City Managers se consacre aux infrastructures vertes. "
+        "Du 11 juin au 6 juillet : l'enquête Portrait métropolitain « Infrastructures vertes » identifie "
+        "les pairs de la communauté et leurs principaux sujets d'intérêt. 16 juillet : un webinaire pour "
+        "les participants à l'enquête prépare les City Managers Days. 17–19 novembre : les City Managers "
+        "Days 2020 à Barcelone, pendant le Smart City Expo World Congress."
+    ),
+    "description_es": (
+        "En 2020, la comunidad de City Managers se centra en la infraestructura verde. "
+        "Del 11 de junio al 6 de julio: la encuesta Retrato Metropolitano «Infraestructura verde» identifica "
+        "a los pares de la comunidad y sus principales temas de interés. 16 de julio: un seminario web para "
+        "los participantes en la encuesta prepara los City Managers Days. 17–19 de noviembre: los City "
+        "Managers Days 2020 en Barcelona, durante el Smart City Expo World Congress."
     ),
 }
 

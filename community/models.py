@@ -5,9 +5,11 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -291,7 +293,10 @@ class EditionQuerySet(models.QuerySet):
 
 
 class Edition(models.Model):
-    """One year of the community, with its theme. Surveys, events and selections belong to one."""
+    """One year of the community, with its theme. Surveys, events and selections belong to one.
+
+    ``theme`` and ``description`` are written in each language (``theme_en``, ``theme_fr``...,
+    community/translation.py); reading ``theme`` gives the active language's, else the English."""
 
     year = models.PositiveSmallIntegerField(
         _("year"), unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
@@ -311,7 +316,72 @@ class Edition(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(year__gte=2000, year__lte=2100), name="edition_year_range"),
             models.CheckConstraint(condition=models.Q(status__in=EditionStatus.values), name="edition_status_valid"),
+            # theme_en is added by community/translation.py; English is what other languages fall back to.
+            models.CheckConstraint(
+                condition=models.Q(theme_en__isnull=False) & ~models.Q(theme_en=""), name="edition_theme_in_english"
+            ),
         ]
 
     def __str__(self):
         return f"{self.year}: {self.theme}"
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def for_object(self, obj):
+        from django.contrib.contenttypes.models import ContentType
+
+        return self.filter(target_type=ContentType.objects.get_for_model(obj), target_id=str(obj.pk))
+
+
+class AuditEntry(models.Model):
+    """A staff decision (who, what, on what, when, before and after), written by the service that
+    took it, in the same transaction. Never changed nor deleted: written through community.audit.record."""
+
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    # Kept as text too: the entry still says who once the account is gone.
+    actor_repr = models.CharField(_("who (as recorded)"), max_length=254, blank=True)
+    # The codes are registered by each app (community.audit.register_actions), not fixed choices here.
+    action = models.CharField(_("action"), max_length=64)
+    target_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+", verbose_name=_("kind of object")
+    )
+    target_id = models.CharField(_("object id"), max_length=64)
+    target_repr = models.CharField(_("object"), max_length=300)
+    before = models.JSONField(_("before"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField(_("after"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    reason = models.TextField(_("reason"), blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at", "-pk"]
+        default_permissions = ("view",)  # nobody may add, change or delete one, not even in the admin
+        indexes = [
+            models.Index(fields=["action", "-created_at"], name="audit_action_created"),
+            models.Index(fields=["actor", "-created_at"], name="audit_actor_created"),
+            models.Index(fields=["target_type", "target_id"], name="audit_target"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(action=""), name="audit_action_not_blank"),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_repr or '—'}: {self.action} {self.target_repr}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise RuntimeError("An audit entry is never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("An audit entry is never deleted.")

@@ -1,6 +1,7 @@
 """CSV/XLSX import and export for the secretariat (django-import-export)."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
@@ -32,6 +33,17 @@ class OrganisationResource(SpreadsheetSafeExport, resources.ModelResource):
         skip_unchanged = True
         report_skipped = True
         clean_model_instances = True
+
+    def import_instance(self, instance, row, **kwargs):
+        # A status changes through the admin's actions (services.py, audited), not by re-importing a row.
+        previous = instance.status if instance.pk else None
+        super().import_instance(instance, row, **kwargs)
+        if previous is not None and instance.status != previous:
+            instance.status = previous
+            raise ValidationError({"status": _(
+                "The status of an existing organisation changes only through the actions “Confirm” and "
+                "“Mark as former member”."
+            )})
 
 
 class MemberResource(SpreadsheetSafeExport, resources.ModelResource):

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import Count
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +22,8 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from mailings.services import mail_queue
 
-from . import signals
+from . import audit, signals
+from .audit import CommunityAction
 from .models import (
     Edition,
     EditionStatus,
@@ -32,6 +34,7 @@ from .models import (
     OrganisationStatus,
     User,
 )
+from .translated import translation_values
 
 INVITATION_SALT = "community.membership-invitation"
 
@@ -87,14 +90,35 @@ def organisation_propose(*, name: str, country: str, region: str, kind: str, web
     return organisation
 
 
-def organisations_confirm(*, organisations) -> int:
-    return Organisation.objects.filter(pk__in=[o.pk for o in organisations]).proposed().update(
-        status=OrganisationStatus.MEMBER
+@transaction.atomic
+def organisations_confirm(*, organisations, by: User | None = None) -> int:
+    """Make proposed (or former) organisations members; confirmed ones are left as they are."""
+    changing = list(
+        Organisation.objects.select_for_update()
+        .filter(pk__in=[o.pk for o in organisations])
+        .filter(status__in=[OrganisationStatus.PROPOSED, OrganisationStatus.FORMER])
     )
+    return _organisations_set_status(changing, OrganisationStatus.MEMBER, CommunityAction.ORGANISATION_CONFIRMED, by)
 
 
 @transaction.atomic
-def organisations_merge(*, sources, target: Organisation) -> int:
+def organisations_make_former(*, organisations, by: User | None = None) -> int:
+    """Mark member organisations as former members (their members and history stay)."""
+    changing = list(
+        Organisation.objects.select_for_update().filter(pk__in=[o.pk for o in organisations]).confirmed()
+    )
+    return _organisations_set_status(changing, OrganisationStatus.FORMER, CommunityAction.ORGANISATION_MADE_FORMER, by)
+
+
+def _organisations_set_status(organisations, status, action, by) -> int:
+    Organisation.objects.filter(pk__in=[o.pk for o in organisations]).update(status=status)
+    for organisation in organisations:
+        audit.record(by, action, organisation, before={"status": organisation.status}, after={"status": status})
+    return len(organisations)
+
+
+@transaction.atomic
+def organisations_merge(*, sources, target: Organisation, by: User | None = None) -> int:
     """Move every member and invitation of proposed ``sources`` to ``target`` and delete the sources.
 
     Only organisations proposed at sign-up can be merged away: a confirmed one has a history.
@@ -111,6 +135,16 @@ def organisations_merge(*, sources, target: Organisation) -> int:
     source_ids = [o.pk for o in sources]
     if not source_ids:
         return 0
+    moved = dict(
+        Member.objects.filter(organisation_id__in=source_ids).values("organisation_id")
+        .annotate(count=Count("pk")).values_list("organisation_id", "count")
+    )
+    for source in sources:  # recorded first: the entry keeps the merged organisation's name and id
+        audit.record(
+            by, CommunityAction.ORGANISATION_MERGED, source,
+            before={"name": source.name, "country": source.country.code, "status": source.status},
+            after={"merged_into": target.pk, "merged_into_name": str(target), "members_moved": moved.get(source.pk, 0)},
+        )
     Member.objects.filter(organisation_id__in=source_ids).update(organisation=target)
     MembershipInvitation.objects.filter(organisation_id__in=source_ids).update(organisation=target)
     # Higher apps move their rows (a portrait) while the sources still exist.
@@ -247,6 +281,8 @@ def members_reject(*, members, by: User, reason: str = "") -> DecisionResult:
 
 
 _ALREADY = {MemberStatus.APPROVED: SkipReason.ALREADY_APPROVED, MemberStatus.REJECTED: SkipReason.ALREADY_REJECTED}
+_AUDIT_ACTION = {MemberStatus.APPROVED: CommunityAction.MEMBER_APPROVED,
+                 MemberStatus.REJECTED: CommunityAction.MEMBER_REJECTED}
 _DECISION_EMAIL = {MemberStatus.APPROVED: "membership_approved", MemberStatus.REJECTED: "membership_rejected"}
 
 
@@ -259,6 +295,8 @@ def _decide(*, members, by: User, status: str, reason: str = "", blocked=lambda 
         if why_not:
             result.skipped.append((member, why_not))
             continue
+        audit.record(by, _AUDIT_ACTION[status], member, before={"status": member.status}, after={"status": status},
+                     reason=reason)
         member.status = status
         member.status_changed_at = now
         member.status_changed_by = by
@@ -300,14 +338,17 @@ edition_copied = signals.edition_copied  # its former home; import it from commu
 
 
 @transaction.atomic
-def edition_copy(*, source: Edition, year: int | None = None) -> Edition:
+def edition_copy(*, source: Edition, year: int | None = None, by: User | None = None) -> Edition:
     """Start a new edition (a draft) as a copy of ``source``: next year unless told otherwise."""
     year = year or source.year + 1
     if Edition.objects.filter(year=year).exists():
         raise ValidationError(_("There is already an edition for %(year)s.") % {"year": year})
-    edition = Edition(year=year, theme=source.theme, description=source.description, status=EditionStatus.DRAFT)
+    # Every language's theme and description, not only the one active while staff click.
+    edition = Edition(year=year, status=EditionStatus.DRAFT, **translation_values(source))
     edition.full_clean()
     edition.save()
+    audit.record(by, CommunityAction.EDITION_COPIED, edition, before={"source": source.year},
+                 after={"year": edition.year, "status": edition.status})
     signals.edition_copied.send(sender=Edition, source=source, edition=edition)
     return edition
 
@@ -359,12 +400,15 @@ def membership_invite(
         # Another staff member's invitation of this address committed after the checks above.
         membership_invitation_validate(email=email, organisation=organisation)
         raise
+    audit.record(by, CommunityAction.INVITATION_CREATED, invitation,
+                 after={"email": email, "organisation": organisation.pk, "organisation_name": organisation.name,
+                        "language": language})
     _mail_invitation(invitation, key=f"membership-invitation:{invitation.pk}")
     return invitation
 
 
 @transaction.atomic
-def membership_invitations_resend(*, invitations) -> int:
+def membership_invitations_resend(*, invitations, by: User | None = None) -> int:
     """Email a fresh link (a new validity period) for each invitation not used yet."""
     now = timezone.now()
     pending = MembershipInvitation.objects.pending().select_related("organisation", "invited_by").filter(
@@ -373,6 +417,7 @@ def membership_invitations_resend(*, invitations) -> int:
     count = 0
     for invitation in pending:
         _mail_invitation(invitation, key=f"membership-invitation:{invitation.pk}:again:{now.isoformat()}")
+        audit.record(by, CommunityAction.INVITATION_RESENT, invitation, after={"sent_at": now})
         count += 1
     return count
 

@@ -30,6 +30,7 @@ def test_secretariat_group_has_exactly_the_permissions_staff_need():
         ("community", "view_edition"),
         ("community", "add_edition"),
         ("community", "change_edition"),
+        ("community", "view_auditentry"),
         ("account", "view_emailaddress"),
         ("mailings", "view_outboxmessage"),
         ("mailings", "change_outboxmessage"),

@@ -50,7 +50,10 @@ def test_seed_demo_is_idempotent_and_lets_a_member_log_in(client, settings):
         "africa", "asia_pacific", "europe", "latin_america", "middle_east", "north_america"
     }
     edition = Edition.objects.get(year=2020)
-    assert edition.theme == "Green infrastructure"
+    assert (edition.theme_en, edition.theme_fr, edition.theme_es) == (
+        "Green infrastructure", "Infrastructures vertes", "Infraestructura verde"
+    )
+    assert edition.description_en and edition.description_fr and edition.description_es
     assert Member.objects.filter(status=MemberStatus.PENDING).exists()
 
     response = client.post(
@@ -59,7 +62,8 @@ def test_seed_demo_is_idempotent_and_lets_a_member_log_in(client, settings):
         follow=True,
     )
     assert response.redirect_chain[-1][0] == reverse("community:dashboard")
-    assert "Green infrastructure" in response.content.decode()
+    # The Barcelona manager reads Spanish: the theme comes in Spanish.
+    assert "Infraestructura verde" in response.content.decode()
 
     client.logout()
     response = client.post(

@@ -83,7 +83,8 @@ def test_admin_add_forms(client, staff, organisation, value):
     forms = {
         "admin:community_organisation_add": {"name": "N", "country": "ES", "region": "europe", "kind": "city",
                                              "population": "", "website": "", "status": "member"},
-        "admin:community_edition_add": {"year": "2030", "theme": "T", "description": "", "status": "draft"},
+        "admin:community_edition_add": {"year": "2030", "theme_en": "T", "theme_fr": "", "description_en": "",
+                                        "description_es": "", "status": "draft"},
         "admin:community_membershipinvitation_add": {"email": "n@example.org", "first_name": "", "last_name": "",
                                                      "organisation": str(organisation.pk), "language": "en"},
     }

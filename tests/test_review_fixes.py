@@ -110,7 +110,8 @@ def test_admin_duplicate_organisation_error_is_next_to_the_name(client, staff, o
 def test_admin_edition_year_out_of_range_is_a_field_error(client, staff, year):
     client.force_login(staff)
     response = client.post(
-        reverse("admin:community_edition_add"), {"year": year, "theme": "Water", "description": "", "status": "draft"}
+        reverse("admin:community_edition_add"),
+        {"year": year, "theme_en": "Water", "description_en": "", "status": "draft"},
     )
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["year"]
@@ -121,7 +122,7 @@ def test_admin_edition_duplicate_year(client, staff, edition):
     client.force_login(staff)
     response = client.post(
         reverse("admin:community_edition_add"),
-        {"year": str(edition.year), "theme": "Again", "description": "", "status": "draft"},
+        {"year": str(edition.year), "theme_en": "Again", "description_en": "", "status": "draft"},
     )
     assert response.context["adminform"].form.errors["year"]
 

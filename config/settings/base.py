@@ -31,6 +31,12 @@ LANGUAGES = [
     ("es", _("Spanish")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Texts staff type (edition theme, later survey and event texts) have one column per language
+# (django-modeltranslation); English is required and is what a missing translation falls back to.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# Code that writes `Edition(theme=...)` writes the English column.
+MODELTRANSLATION_AUTO_POPULATE = "default"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -57,6 +63,7 @@ DJANGO_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "modeltranslation",  # before the admin, which it patches
     "django.contrib.admin",
 ]
 THIRD_PARTY_APPS = [

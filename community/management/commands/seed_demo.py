@@ -39,10 +39,9 @@ class Command(BaseCommand):
     def _seed(self) -> int:
         # One hash for every demo account: hashing thirty times would take seconds for nothing.
         password = make_password(demo_data.DEMO_PASSWORD)
-        edition = demo_data.EDITION_2020
+        texts = {key: value for key, value in demo_data.EDITION_2020.items() if key != "year"}
         Edition.objects.update_or_create(
-            year=edition["year"],
-            defaults={"theme": edition["theme"], "description": edition["description"], "status": EditionStatus.OPEN},
+            year=demo_data.EDITION_2020["year"], defaults={**texts, "status": EditionStatus.OPEN}
         )
         created = 0
         staff, was_created = self._user(demo_data.STAFF_EMAIL, password, "Secretariat", "Staff", is_staff=True)
