@@ -8,3 +8,6 @@ class CommunityConfig(AppConfig):
 
     def ready(self):
         from . import receivers  # noqa: F401
+        from .staff import register_community_entries
+
+        register_community_entries()

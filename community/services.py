@@ -240,6 +240,20 @@ def _mail_member(member: Member, *, template: str, key: str, **context) -> None:
     )
 
 
+@transaction.atomic
+def organisations_confirm_and_approve_members(*, organisations, by: User) -> tuple[int, DecisionResult]:
+    """Confirm proposed ``organisations`` and approve the members waiting in them, in one go (a
+    member of a proposed organisation cannot be approved before it is confirmed). Returns the number
+    of organisations confirmed and the approval's result; former organisations are left alone."""
+    confirmed = organisations_confirm(organisations=organisations)
+    waiting = Member.objects.filter(
+        organisation_id__in=[o.pk for o in organisations],
+        organisation__status=OrganisationStatus.MEMBER,
+        status=MemberStatus.PENDING,
+    )
+    return confirmed, members_approve(members=list(waiting), by=by)
+
+
 # ------------------------------------------------------------------------------ editions
 edition_copied = Signal()  # sent with source= and edition=; later apps copy their parts (survey...)
 
