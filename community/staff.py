@@ -35,6 +35,11 @@ class StaffPermissionRequiredMixin(PermissionRequiredMixin):
         user = self.request.user
         return user.is_active and user.is_staff and super().has_permission()
 
+    def handle_no_permission(self):
+        # The 403 page then says that a permission is missing, not that the page is for members.
+        self.request.staff_page_denied = True
+        return super().handle_no_permission()
+
 
 class Registry:
     """Entries keyed by ``key``, kept in ``order`` then registration order."""

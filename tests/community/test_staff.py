@@ -58,8 +58,10 @@ def test_todo_page_permission_matrix(client, visitors, visitor, status):
     if status == 302:
         assert response["Location"] == f"/accounts/login/?next={TODO}"
     if status == 403:
-        # The portal's own 403 page, not a bare Django one.
-        assert "This page is not for your account" in response.content.decode()
+        # The portal's own 403 page, saying what is missing.
+        html = response.content.decode()
+        assert "This page is not for your account" in html
+        assert "does not have the permission this staff page needs" in html
 
 
 def todo_data(size):
