@@ -137,14 +137,13 @@ def test_staff_page_htmx_post_sends_the_csrf_token_under_the_csp(open_page, live
     """Staff log in, land on the to-do page, refresh it with htmx (GET), then an htmx POST from a
     staff page passes Django's CSRF check (token in hx-headers) with no CSP violation (htmx's
     inline indicator styles are off)."""
-    from django.contrib.auth.models import Group
-
-    from community.models import SECRETARIAT_GROUP
+    from django.contrib.auth.models import Permission
 
     from .factories import UserFactory
 
+    # The permission itself: a flush between transactional tests removes the migrated staff group.
     staff = UserFactory(email="staff@secretariat.example", is_staff=True)
-    staff.groups.add(Group.objects.get(name=SECRETARIAT_GROUP))
+    staff.user_permissions.add(Permission.objects.get(content_type__app_label="community", codename="view_member"))
     MemberFactory(status="pending")
     page = open_page("/accounts/login/")
     page.fill("#id_login", staff.email)
