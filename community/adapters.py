@@ -4,21 +4,22 @@ from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from mailings.services import mail_queue_rendered
 
 from .models import Member
+from .staff import staff_landing_url
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request):
-        """Staff without a membership work in the admin; members land on their year."""
+        """Staff without a membership land on their to-do page (or the admin, without its permission);
+        members land on their year."""
         user = request.user
         if user.is_staff and not Member.objects.filter(user_id=user.pk).exists():
-            return reverse("admin:index")
+            return staff_landing_url(user)
         return super().get_login_redirect_url(request)
 
     def send_mail(self, template_prefix, email, context):

@@ -5,18 +5,28 @@ from allauth.account.models import EmailAddress
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 
 from config.admin_tools import SafeChangelistMixin
 
 from . import audit, services
 from .forms import MembershipInvitationForm, MergeOrganisationsForm, OrganisationAdminForm, RejectForm
-from .models import AuditEntry, Edition, Member, MembershipInvitation, Organisation, OrganisationStatus, User
+from .models import (
+    AuditEntry,
+    Edition,
+    Member,
+    MembershipInvitation,
+    MemberStatus,
+    Organisation,
+    OrganisationStatus,
+    User,
+)
 from .resources import MemberResource, MembershipInvitationResource, OrganisationResource
 from .translated import TranslatedAdmin, all_language_columns
 
@@ -51,8 +61,44 @@ def _report(modeladmin, request, result, done_message):
     if result.decided:
         modeladmin.message_user(request, done_message % {"count": len(result.decided)}, messages.SUCCESS)
     for member, reason in result.skipped:
+        modeladmin.message_user(request, _skip_message(member, reason), messages.WARNING)
+
+
+def _skip_message(member, reason):
+    organisation = member.organisation
+    if organisation.status == OrganisationStatus.PROPOSED and member.status == MemberStatus.PENDING:
+        # Skipped because the organisation awaits confirmation: link to it, where staff can act.
+        link = format_html(
+            '<a href="{}">{}</a>', reverse("admin:community_organisation_change", args=[organisation.pk]),
+            organisation.name,
+        )
+        return format_html(
+            gettext("{member} was skipped: its organisation {organisation} awaits confirmation. Confirm it there "
+                    "(the action “Confirm selected organisations and approve their members” does both) or merge "
+                    "it into an existing one."),
+            member=str(member), organisation=link,
+        )
+    return _("%(member)s was skipped: %(reason)s.") % {"member": member, "reason": reason.label}
+
+
+def email_verified():
+    """Whether the member's login address is verified: allauth (ACCOUNT_EMAIL_VERIFICATION =
+    "mandatory") lets nobody log in before it is. A subquery, so the list's query count stays flat."""
+    return Exists(
+        EmailAddress.objects.filter(user_id=OuterRef("user_id"), email__iexact=OuterRef("user__email"), verified=True)
+    )
+
+
+def _report_unverified(modeladmin, request, members):
+    unverified = Member.objects.filter(pk__in=[m.pk for m in members]).annotate(verified=email_verified()).filter(
+        verified=False
+    ).select_related("user")
+    for member in unverified:
         modeladmin.message_user(
-            request, _("%(member)s was skipped: %(reason)s.") % {"member": member, "reason": reason.label},
+            request,
+            _("%(member)s has not confirmed their email address yet: the membership is approved and the email "
+              "saying so is on its way, but they can log in only once they confirm the address (with the link "
+              "sent at sign-up, or the new one that trying to log in sends them).") % {"member": member},
             messages.WARNING,
         )
 
@@ -60,7 +106,8 @@ def _report(modeladmin, request, result, done_message):
 @admin.register(Member)
 class MemberAdmin(SafeChangelistMixin, ExportMixin, admin.ModelAdmin):
     resource_classes = [MemberResource]
-    list_display = ["full_name", "email", "organisation", "region", "job_title", "status", "joined_at"]
+    list_display = ["full_name", "email", "email_verified", "organisation", "region", "job_title", "status",
+                    "joined_at"]
     list_filter = ["status", "organisation__region", ("organisation", admin.RelatedOnlyFieldListFilter),
                    "preferred_language"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "organisation__name", "job_title"]
@@ -84,6 +131,13 @@ class MemberAdmin(SafeChangelistMixin, ExportMixin, admin.ModelAdmin):
     @admin.display(description=_("region"), ordering="organisation__region")
     def region(self, obj):
         return obj.organisation.get_region_display()
+
+    @admin.display(description=_("email verified"), boolean=True, ordering="email_verified")
+    def email_verified(self, obj):
+        return obj.email_verified
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(email_verified=email_verified())
 
     def has_add_permission(self, request):
         return False  # people sign up, or staff invite them
@@ -111,6 +165,7 @@ class MemberAdmin(SafeChangelistMixin, ExportMixin, admin.ModelAdmin):
     def approve(self, request, queryset):
         result = services.members_approve(members=list(queryset), by=request.user)
         _report(self, request, result, _("%(count)d membership(s) approved."))
+        _report_unverified(self, request, result.decided)
 
     @admin.action(description=_("Reject selected memberships (and email them)"), permissions=["change"])
     def reject(self, request, queryset):
@@ -140,7 +195,7 @@ class OrganisationAdmin(SafeChangelistMixin, ImportExportModelAdmin):
     list_display = ["name", "country", "region", "kind", "population", "status", "member_count"]
     list_filter = ["status", "region", "kind", "country"]
     search_fields = ["name", "website"]
-    actions = ["confirm", "make_former", "merge"]
+    actions = ["confirm", "confirm_and_approve", "make_former", "merge"]
 
     def get_readonly_fields(self, request, obj=None):
         # The status changes only through the actions (services.py), which write the audit log.
@@ -163,6 +218,21 @@ class OrganisationAdmin(SafeChangelistMixin, ImportExportModelAdmin):
         count = services.organisations_make_former(organisations=list(queryset), by=request.user)
         self.message_user(request, ngettext("%d organisation marked as a former member.",
                                             "%d organisations marked as former members.", count) % count)
+    @admin.action(description=_("Confirm selected organisations and approve their members (and email them)"),
+                  permissions=["confirm_and_approve"])
+    def confirm_and_approve(self, request, queryset):
+        confirmed, result = services.organisations_confirm_and_approve_members(
+            organisations=list(queryset), by=request.user
+        )
+        self.message_user(
+            request, ngettext("%d organisation confirmed.", "%d organisations confirmed.", confirmed) % confirmed
+        )
+        _report(self, request, result, _("%(count)d membership(s) approved."))
+        _report_unverified(self, request, result.decided)
+
+    def has_confirm_and_approve_permission(self, request):
+        # It approves members too: the permission to change organisations alone is not enough.
+        return self.has_change_permission(request) and request.user.has_perm("community.change_member")
 
     @admin.action(description=_("Merge selected proposed organisations into another"), permissions=["change"])
     def merge(self, request, queryset):

@@ -8,7 +8,9 @@ class CommunityConfig(AppConfig):
 
     def ready(self):
         from . import receivers, steps  # noqa: F401 - receivers connect on import
+        from .staff import register_community_entries
 
         # The dashboard's own steps; surveys and events register theirs in their ready().
         steps.register(steps.MembershipStep())
         steps.register(steps.ProfileStep())
+        register_community_entries()

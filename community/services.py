@@ -333,6 +333,22 @@ def _mail_member(member: Member, *, template: str, key: str, **context) -> None:
     )
 
 
+@transaction.atomic
+def organisations_confirm_and_approve_members(*, organisations, by: User) -> tuple[int, DecisionResult]:
+    """Confirm proposed ``organisations`` and approve the members waiting in them, in one go (a
+    member of a proposed organisation cannot be approved before it is confirmed). Returns the number
+    of organisations confirmed and the approval's result; former organisations are left alone."""
+    # Only proposed ones: re-admitting a former member is a decision of its own (the "Confirm" action).
+    proposed = [o for o in organisations if o.status == OrganisationStatus.PROPOSED]
+    confirmed = organisations_confirm(organisations=proposed, by=by)
+    waiting = Member.objects.filter(
+        organisation_id__in=[o.pk for o in proposed],
+        organisation__status=OrganisationStatus.MEMBER,
+        status=MemberStatus.PENDING,
+    )
+    return confirmed, members_approve(members=list(waiting), by=by)
+
+
 # ------------------------------------------------------------------------------ editions
 edition_copied = signals.edition_copied  # its former home; import it from community.signals
 

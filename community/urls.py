@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import staff_views, views
 
 app_name = "community"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("membership/", views.MembershipStatusView.as_view(), name="membership_status"),
     path("join/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"),
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
+    path("staff/", staff_views.StaffTodoView.as_view(), name="staff_todo"),
 ]

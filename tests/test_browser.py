@@ -130,3 +130,37 @@ def test_static_files_do_not_come_from_a_cdn():
         text = path.read_text()
         for cdn in ("cdn.jsdelivr", "unpkg.com", "cdnjs", "googleapis", "bootstrapcdn"):
             assert cdn not in text, f"{path} loads from {cdn}"
+
+
+@pytest.mark.urls("tests.urls_staff_htmx")
+def test_staff_page_htmx_post_sends_the_csrf_token_under_the_csp(open_page, live_server):
+    """Staff log in, land on the to-do page, refresh it with htmx (GET), then an htmx POST from a
+    staff page passes Django's CSRF check (token in hx-headers) with no CSP violation (htmx's
+    inline indicator styles are off)."""
+    from django.contrib.auth.models import Permission
+
+    from .factories import UserFactory
+
+    # The permission itself: a flush between transactional tests removes the migrated staff group.
+    staff = UserFactory(email="staff@secretariat.example", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(content_type__app_label="community", codename="view_member"))
+    MemberFactory(status="pending")
+    page = open_page("/accounts/login/")
+    page.fill("#id_login", staff.email)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/staff/")
+    assert page.evaluate("typeof htmx") == "object"
+    assert page.locator("[data-todo=members-pending] .todo-count").inner_text() == "1"
+    MemberFactory(status="pending")
+    with page.expect_response(lambda r: r.url.endswith("/staff/") and r.request.headers.get("hx-request") == "true"):
+        page.click("text=Refresh")
+    page.locator("[data-todo=members-pending] .todo-count").filter(has_text="2").wait_for()
+
+    page.goto(live_server.url + "/staff/htmx-post/")
+    with page.expect_response("**/staff/htmx-post/") as response:
+        page.click("#post")
+    assert response.value.status == 200
+    page.locator("#answer").wait_for()
+    assert page.inner_text("#answer") == "posted with htmx"
+    assert page.problems == []

@@ -54,10 +54,10 @@ def test_overlong_email_is_refused_not_cut(client, organisation):
     assert not User.objects.exists()
 
 
-def test_staff_without_membership_lands_in_the_admin_after_login(client, staff, password):
+def test_staff_without_membership_land_on_their_todo_page_after_login(client, staff, password):
     response = client.post(reverse("account_login"), {"login": staff.email, "password": password})
     assert response.status_code == 302
-    assert response["Location"] == reverse("admin:index")
+    assert response["Location"] == reverse("community:staff_todo")  # it links to the admin
 
 
 def test_member_lands_on_the_dashboard_after_login(client, member, password):
