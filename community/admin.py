@@ -1,7 +1,9 @@
 from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
 from allauth.account.models import EmailAddress
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
@@ -16,7 +18,15 @@ from .forms import MembershipInvitationForm, MergeOrganisationsForm, Organisatio
 from .models import Edition, Member, MembershipInvitation, Organisation, OrganisationStatus, User
 from .resources import MemberResource, MembershipInvitationResource, OrganisationResource
 
+# Third-party admins are registered again with SafeChangelistMixin, like every admin of the portal
+# (it allows only the lookups an admin declares; a system check refuses an admin without it).
 admin.site.unregister(EmailAddress)
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(SafeChangelistMixin, DjangoGroupAdmin):
+    pass
 
 
 @admin.register(EmailAddress)
