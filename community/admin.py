@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 
 from config.admin_tools import SafeChangelistMixin
+from config.imports import SafeImportMixin
 
 from . import services
 from .forms import MembershipInvitationForm, MergeOrganisationsForm, OrganisationAdminForm, RejectForm
@@ -129,7 +130,7 @@ class MemberAdmin(SafeChangelistMixin, ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SafeChangelistMixin, ImportExportModelAdmin):
+class OrganisationAdmin(SafeChangelistMixin, SafeImportMixin, ImportExportModelAdmin):
     resource_classes = [OrganisationResource]
     form = OrganisationAdminForm
     list_display = ["name", "country", "region", "kind", "population", "status", "member_count"]
@@ -175,7 +176,7 @@ class OrganisationAdmin(SafeChangelistMixin, ImportExportModelAdmin):
 
 
 @admin.register(MembershipInvitation)
-class MembershipInvitationAdmin(SafeChangelistMixin, ImportExportModelAdmin):
+class MembershipInvitationAdmin(SafeChangelistMixin, SafeImportMixin, ImportExportModelAdmin):
     resource_classes = [MembershipInvitationResource]
     list_display = ["email", "organisation", "invited_by", "created_at", "accepted_at"]
     list_filter = [("accepted_at", admin.EmptyFieldListFilter), ("organisation", admin.RelatedOnlyFieldListFilter)]

@@ -1,8 +1,8 @@
 """Admin helpers shared by every app.
 
 Every ModelAdmin of the portal (third-party ones included: see community/admin.py) uses
-``SafeChangelistMixin``; a system check (``portal.E001``) and tests/test_admin_lookups.py fail when
-one does not.
+``SafeChangelistMixin``, and every one that imports uses ``config.imports.SafeImportMixin``; a system
+check (``portal.E001``/``E002``) and tests/test_admin_lookups.py fail when one does not.
 """
 
 from django.contrib import admin, messages
@@ -74,14 +74,23 @@ class SafeChangelistMixin:
 
 @register(Tags.admin)
 def every_admin_is_guarded(app_configs, **kwargs):
-    """A ModelAdmin without SafeChangelistMixin would filter by any lookup (finding 1 of issue 6)."""
-    return [
-        Error(
-            f"The admin of {model._meta.label} ({type(model_admin).__qualname__}) does not use SafeChangelistMixin.",
-            hint="Register (or re-register, for a third-party admin) a subclass that uses it.",
-            obj=type(model_admin),
-            id="portal.E001",
-        )
-        for model, model_admin in admin.site._registry.items()
-        if not isinstance(model_admin, SafeChangelistMixin)
-    ]
+    """A ModelAdmin without SafeChangelistMixin would filter by any lookup, one that imports without
+    SafeImportMixin would confirm any file name the browser sends (issue 6, findings 1 and 4)."""
+    from import_export.admin import ImportMixin
+
+    from config.imports import SafeImportMixin
+
+    errors = []
+    for model, model_admin in admin.site._registry.items():
+        name = f"The admin of {model._meta.label} ({type(model_admin).__qualname__})"
+        if not isinstance(model_admin, SafeChangelistMixin):
+            errors.append(Error(
+                f"{name} does not use SafeChangelistMixin.",
+                hint="Register (or re-register, for a third-party admin) a subclass that uses it.",
+                obj=type(model_admin), id="portal.E001",
+            ))
+        if isinstance(model_admin, ImportMixin) and not isinstance(model_admin, SafeImportMixin):
+            errors.append(Error(
+                f"{name} imports without config.imports.SafeImportMixin.", obj=type(model_admin), id="portal.E002"
+            ))
+    return errors
