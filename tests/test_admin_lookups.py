@@ -131,3 +131,11 @@ def test_the_personal_link_oracle_is_closed(client, staff, data):
         response = client.get(url, params)
         assert response.status_code == 400, params
         assert "guest@example.org" not in response.content.decode()
+
+
+def test_raw_id_popups_and_to_field_still_open(client, superuser, data):
+    # allauth's email address admin picks its user through a raw-id popup on the user changelist.
+    client.force_login(superuser)
+    response = client.get(_changelist(EmailAddress.user.field.related_model),
+                          {"_to_field": "id", "_popup": "1"})
+    assert response.status_code == 200

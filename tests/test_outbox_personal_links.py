@@ -104,3 +104,25 @@ def test_resending_a_sent_personal_link_is_refused_with_a_clear_message(
     assert sent.status == OutboxStatus.SENT and sent.body_text == ""
     assert failed.status == OutboxStatus.SENT  # the one that still had its body went out
     assert len(mail.outbox) == 2 and "/reset/key/abc/" in mail.outbox[1].body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_blanks_personal_links_sent_before_it():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+    from django.utils import timezone
+
+    before, after = [("mailings", "0002_outbox_sensitive")], [("mailings", "0003_outbox_sent_personal_link_removed")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("mailings", "OutboxMessage")
+    now = timezone.now()
+    common = {"recipient": "a@example.org", "language": "en", "template": "t", "subject": "s",
+              "body_html": "<a>/key/abc</a>", "status": "sent", "sent_at": now}
+    old.objects.create(dedupe_key="personal", body_text="/key/abc", sensitive=True, **common)
+    old.objects.create(dedupe_key="ordinary", body_text="hello", sensitive=False, **common)
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    rows = {row.dedupe_key: row for row in OutboxMessage.objects.all()}
+    assert (rows["personal"].body_text, rows["personal"].body_html, rows["personal"].subject) == ("", "", "s")
+    assert rows["ordinary"].body_text == "hello"
