@@ -3,7 +3,9 @@ import json
 from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
 from allauth.account.models import EmailAddress
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q
 from django.template.response import TemplateResponse
@@ -14,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 
 from config.admin_tools import SafeChangelistMixin
+from config.imports import SafeImportMixin
 
 from . import audit, services
 from .forms import MembershipInvitationForm, MergeOrganisationsForm, OrganisationAdminForm, RejectForm
@@ -30,7 +33,15 @@ from .models import (
 from .resources import MemberResource, MembershipInvitationResource, OrganisationResource
 from .translated import TranslatedAdmin, all_language_columns
 
+# Third-party admins are registered again with SafeChangelistMixin, like every admin of the portal
+# (it allows only the lookups an admin declares; a system check refuses an admin without it).
 admin.site.unregister(EmailAddress)
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(SafeChangelistMixin, DjangoGroupAdmin):
+    pass
 
 
 @admin.register(EmailAddress)
@@ -189,7 +200,7 @@ class MemberAdmin(SafeChangelistMixin, ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SafeChangelistMixin, ImportExportModelAdmin):
+class OrganisationAdmin(SafeChangelistMixin, SafeImportMixin, ImportExportModelAdmin):
     resource_classes = [OrganisationResource]
     form = OrganisationAdminForm
     list_display = ["name", "country", "region", "kind", "population", "status", "member_count"]
@@ -266,7 +277,7 @@ class _InvitedMeanwhile(Exception):
 
 
 @admin.register(MembershipInvitation)
-class MembershipInvitationAdmin(SafeChangelistMixin, ImportExportModelAdmin):
+class MembershipInvitationAdmin(SafeChangelistMixin, SafeImportMixin, ImportExportModelAdmin):
     resource_classes = [MembershipInvitationResource]
     list_display = ["email", "organisation", "invited_by", "created_at", "accepted_at"]
     list_filter = [("accepted_at", admin.EmptyFieldListFilter), ("organisation", admin.RelatedOnlyFieldListFilter)]

@@ -1,13 +1,65 @@
-"""Admin helpers shared by every app."""
+"""Admin helpers shared by every app.
+
+Every ModelAdmin of the portal (third-party ones included: see community/admin.py) uses
+``SafeChangelistMixin``, and every one that imports uses ``config.imports.SafeImportMixin``; a system
+check (``portal.E001``/``E002``) and tests/test_admin_lookups.py fail when one does not.
+"""
 
 from django.contrib import admin, messages
+from django.contrib.admin import widgets
+from django.contrib.admin.exceptions import DisallowedModelAdminLookup
+from django.contrib.admin.views.main import ChangeList
+from django.core.checks import Error, Tags, register
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 
+class DeclaredLookupsChangeList(ChangeList):
+    """A changelist that filters only by what the admin declares.
+
+    Django lets any lookup on a model's own fields through the query string
+    (``?body_text__regex=...``): a yes/no oracle on every column, personal links included. Here a
+    query-string parameter must be consumed by one of the admin's list filters (their own
+    parameters: ``__exact``, ``__isnull``, date ranges, related ids, a SimpleListFilter's name) or
+    be the date hierarchy's ``__year/__month/__day``, or a raw-id popup's ``limit_choices_to``;
+    anything else is refused as Django refuses a disallowed lookup (400), before any filtered query.
+    Search (``q``), ordering, paging, ``_to_field`` and ``_popup`` are not lookups (IGNORED_PARAMS).
+    """
+
+    def get_filters(self, request):
+        submitted = self.get_filters_params()
+        # The list filters take their own parameters out of `remaining`; what is left was not declared.
+        filter_specs, has_filters, remaining, may_have_duplicates, has_active_filters = super().get_filters(request)
+        hierarchy = self.date_hierarchy
+        for key in remaining:
+            if hierarchy and f"{hierarchy}__year" in submitted and key in (f"{hierarchy}__gte", f"{hierarchy}__lt"):
+                continue  # what the date hierarchy made of __year/__month/__day
+            if all(self._popup_lookup(key, value) for value in submitted.get(key, [None])):
+                continue
+            raise DisallowedModelAdminLookup(f"Filtering by {key} not allowed")
+        return filter_specs, has_filters, remaining, may_have_duplicates, has_active_filters
+
+    def _popup_lookup(self, key, value):
+        """A raw-id widget's popup filters by the foreign key's limit_choices_to (as Django allows)."""
+        for fk_lookup in self.model._meta.related_fkey_lookups:
+            if callable(fk_lookup):
+                fk_lookup = fk_lookup()
+            if (key, value) in widgets.url_params_from_lookup_dict(fk_lookup).items():
+                return True
+        return False
+
+
 class SafeChangelistMixin:
-    """Django's changelist answers 500 to a hand-made selection or date filter that is not a number
-    (`_selected_action=abc`, `joined_at__year=99999999999999999999`); answer with a message."""
+    """Used by every ModelAdmin of the project.
+
+    - Filters only by declared lookups (``DeclaredLookupsChangeList``, also used by import-export's
+      export, which builds its queryset through ``get_changelist``).
+    - Django's changelist answers 500 to a hand-made selection or date filter that is not a number
+      (`_selected_action=abc`, `joined_at__year=99999999999999999999`); answer with a message.
+    """
+
+    def get_changelist(self, request, **kwargs):
+        return DeclaredLookupsChangeList
 
     def changelist_view(self, request, extra_context=None):
         selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
@@ -18,3 +70,27 @@ class SafeChangelistMixin:
             self.message_user(request, _("That selection or date is not valid."), messages.ERROR)
             return HttpResponseRedirect(request.path)
         return super().changelist_view(request, extra_context)
+
+
+@register(Tags.admin)
+def every_admin_is_guarded(app_configs, **kwargs):
+    """A ModelAdmin without SafeChangelistMixin would filter by any lookup, one that imports without
+    SafeImportMixin would confirm any file name the browser sends (issue 6, findings 1 and 4)."""
+    from import_export.admin import ImportMixin
+
+    from config.imports import SafeImportMixin
+
+    errors = []
+    for model, model_admin in admin.site._registry.items():
+        name = f"The admin of {model._meta.label} ({type(model_admin).__qualname__})"
+        if not isinstance(model_admin, SafeChangelistMixin):
+            errors.append(Error(
+                f"{name} does not use SafeChangelistMixin.",
+                hint="Register (or re-register, for a third-party admin) a subclass that uses it.",
+                obj=type(model_admin), id="portal.E001",
+            ))
+        if isinstance(model_admin, ImportMixin) and not isinstance(model_admin, SafeImportMixin):
+            errors.append(Error(
+                f"{name} imports without config.imports.SafeImportMixin.", obj=type(model_admin), id="portal.E002"
+            ))
+    return errors

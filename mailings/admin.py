@@ -38,8 +38,23 @@ class OutboxMessageAdmin(SafeChangelistMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Send again (a new attempt, same dedupe key)"), permissions=["change"])
     def resend(self, request, queryset):
-        count = services.outbox_resend(messages=list(queryset))
+        result = services.outbox_resend(messages=list(queryset))
+        count = result.queued
         self.message_user(request, ngettext("%d email queued again.", "%d emails queued again.", count) % count)
+        if result.content_removed:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d email carried a personal link and was sent: its content was removed, so it cannot be "
+                    "sent again. The person asks for a new link (password reset, verification email), or use "
+                    "“Send the invitation again” on the invitation.",
+                    "%d emails carried a personal link and were sent: their content was removed, so they cannot "
+                    "be sent again. The person asks for a new link (password reset, verification email), or use "
+                    "“Send the invitation again” on the invitation.",
+                    result.content_removed,
+                ) % result.content_removed,
+                messages.WARNING,
+            )
 
     @admin.action(description=_("Cancel (do not send)"), permissions=["change"])
     def cancel(self, request, queryset):

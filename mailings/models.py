@@ -41,7 +41,9 @@ class OutboxMessage(models.Model):
     sensitive = models.BooleanField(
         _("carries a personal link"),
         default=False,
-        help_text=_("A sign-in, password or invitation link: the body is never shown in the admin."),
+        help_text=_(
+            "A sign-in, password or invitation link: the body is never shown in the admin, and is removed once sent."
+        ),
     )
     essential = models.BooleanField(
         _("essential"), default=True, help_text=_("Essential emails (decisions, verification) cannot be turned off.")
@@ -68,10 +70,21 @@ class OutboxMessage(models.Model):
                 condition=~models.Q(status=OutboxStatus.SENT) | models.Q(sent_at__isnull=False),
                 name="outbox_sent_has_time",
             ),
+            # A personal link is not kept once it went out (issue 6): only what shows it was sent.
+            models.CheckConstraint(
+                condition=~models.Q(sensitive=True, status=OutboxStatus.SENT)
+                | models.Q(body_text="", body_html=""),
+                name="outbox_sent_personal_link_removed",
+            ),
         ]
 
     def __str__(self):
         return f"{self.subject} → {self.recipient}"
+
+    @property
+    def content_removed(self) -> bool:
+        """Sent with a personal link: its body is gone (the constraint above), it cannot be sent again."""
+        return self.sensitive and self.status == OutboxStatus.SENT
 
 
 class MailPreference(models.Model):

@@ -365,6 +365,12 @@ def _send(message: OutboxMessage) -> None:
     _connection_used = True
 
 
+# Once a personal link (sign-in, password reset, invitation) went out, the portal keeps only what
+# shows staff it was sent: recipient, subject, template, status and times (issue 6; a database
+# constraint holds it). The person asks for a new link rather than staff resending this one.
+PERSONAL_LINK_REMOVED = {"body_text": "", "body_html": "", "headers": {}, "attachments": []}
+
+
 def _send_claimed(message: OutboxMessage) -> DeliveryResult:
     try:
         _send(message)
@@ -373,9 +379,10 @@ def _send_claimed(message: OutboxMessage) -> DeliveryResult:
     except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
         _drop_connection()
         return _record_failure(message, error)
-    OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.SENDING).update(
-        status=OutboxStatus.SENT, sent_at=timezone.now(), last_error=""
-    )
+    sent = {"status": OutboxStatus.SENT, "sent_at": timezone.now(), "last_error": ""}
+    if message.sensitive:
+        sent.update(PERSONAL_LINK_REMOVED)
+    OutboxMessage.objects.filter(pk=message.pk, status=OutboxStatus.SENDING).update(**sent)
     return DeliveryResult("sent")
 
 
@@ -494,20 +501,32 @@ def outbox_sweep(*, now=None) -> dict:
     return {"revived": revived, "queued": len(due_ids)}
 
 
+@dataclass(frozen=True)
+class ResendResult:
+    queued: int
+    content_removed: int  # sent with a personal link: nothing left to send
+
+
 @transaction.atomic
-def outbox_resend(*, messages) -> int:
-    """Staff: a new attempt for failed, cancelled or sent rows (same dedupe key)."""
+def outbox_resend(*, messages) -> ResendResult:
+    """Staff: a new attempt for failed, cancelled or sent rows (same dedupe key).
+
+    A sent email that carried a personal link has no body any more: it is refused, and the person
+    asks for a new link (password reset, verification email) or staff send the invitation again."""
     ids = [m.pk for m in messages if m.status != OutboxStatus.SENDING]
     rows = OutboxMessage.objects.select_for_update().filter(pk__in=ids).exclude(status=OutboxStatus.SENDING)
-    count = 0
+    count = removed = 0
     for message in rows:
+        if message.content_removed:
+            removed += 1
+            continue
         message.status = OutboxStatus.QUEUED
         message.next_attempt_at = timezone.now()
         message.last_error = ""
         message.save(update_fields=["status", "next_attempt_at", "last_error"])
         _schedule_on_commit(message)
         count += 1
-    return count
+    return ResendResult(queued=count, content_removed=removed)
 
 
 def outbox_cancel(*, messages) -> int:

@@ -303,3 +303,10 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 # The secretariat's formats; the others (HTML, JSON, YAML...) are not needed and some fail on import.
 IMPORT_EXPORT_FORMATS = IMPORT_FORMATS = EXPORT_FORMATS = [CSV, XLSX]
+# An upload waits for its confirmation in the cache under a random name bound to the session that
+# made it (config/imports.py), never in the server's temp folder under a name the browser sends back.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "config.imports.ImportCacheStorage"
+# Checked before a file is read: its size, and its rows (an XLSX's declared dimension, a CSV's lines).
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=5000)
+IMPORT_MAX_COLUMNS = 100
