@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mailings.services import mail_queue_rendered
 
+from .addresses import normalize_email
 from .models import Member
 
 
@@ -20,6 +21,11 @@ class AccountAdapter(DefaultAccountAdapter):
         if user.is_staff and not Member.objects.filter(user_id=user.pk).exists():
             return reverse("admin:index")
         return super().get_login_redirect_url(request)
+
+    def clean_email(self, email):
+        """Sign-up, add-email and password reset: one canonical form, so that an address with an
+        invisible character or a Unicode domain is not a second account next to the real one."""
+        return normalize_email(super().clean_email(email))
 
     def send_mail(self, template_prefix, email, context):
         """Account emails (verification, password reset) go through the outbox, in the member's language."""

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from mailings.services import mail_queue
 
+from .addresses import normalize_email
 from .models import (
     Edition,
     EditionStatus,
@@ -282,7 +283,7 @@ def membership_invite(
 ) -> MembershipInvitation:
     """Invite a person to join with a pre-approved membership, and email them the signed link in
     ``language``."""
-    email = email.strip().lower()
+    email = _normalize_or_refuse(email)
     membership_invitation_validate(email=email, organisation=organisation)
     invitation = MembershipInvitation(
         email=email, first_name=first_name, last_name=last_name, organisation=organisation, invited_by=by,
@@ -325,11 +326,20 @@ def _mail_invitation(invitation: MembershipInvitation, *, key: str) -> None:
     )
 
 
+def _normalize_or_refuse(email: str) -> str:
+    try:
+        return normalize_email(email)
+    except ValidationError as error:
+        raise ValidationError({"email": error.messages}) from None
+
+
 def membership_invitation_validate(*, email: str, organisation: Organisation) -> None:
     errors = {}
-    if User.objects.filter(email__iexact=email.strip()).exists():
+    # Compared in the canonical form: a look-alike of a member's address is that member's address.
+    email = _normalize_or_refuse(email)
+    if User.objects.filter(email__iexact=email).exists():
         errors["email"] = _("A person with this email address already has an account.")
-    elif MembershipInvitation.objects.pending().filter(email__iexact=email.strip()).exists():
+    elif MembershipInvitation.objects.pending().filter(email__iexact=email).exists():
         errors["email"] = _(
             "This person already has an invitation that is not used yet: select it in the list and choose "
             "“Send the invitation again”."
