@@ -130,15 +130,17 @@ def member_register(
         member.status = MemberStatus.APPROVED
         member.status_changed_at = now
         member.status_changed_by = invitation.invited_by
+    if invitation is not None:
+        membership_invitation_lock(invitation)
     member.full_clean(exclude=["user"])
     member.save()
     if invitation is not None:
-        # A concurrent second use of the same link fails here rather than creating two members.
+        # The row is locked (membership_invitation_lock); the filter is a second guard.
         updated = MembershipInvitation.objects.pending().filter(pk=invitation.pk).update(
             accepted_at=now, member=member
         )
         if not updated:
-            raise ValidationError(_("This invitation has already been used."))
+            raise InvitationError("used")
     return member
 
 
@@ -367,3 +369,15 @@ def membership_invitation_check(token: str) -> MembershipInvitation:
     if invitation.is_used:
         raise InvitationError("used")
     return invitation
+
+
+def membership_invitation_lock(invitation: MembershipInvitation) -> MembershipInvitation:
+    """Lock the invitation's row until the sign-up's transaction ends, so that two sign-ups on one
+    link at the same moment queue up: the second then finds it used (InvitationError "used")
+    instead of failing on the account's unique address. Call it inside a transaction, first."""
+    locked = MembershipInvitation.objects.select_for_update().filter(pk=invitation.pk).first()
+    if locked is None:
+        raise InvitationError("invalid")
+    if locked.is_used:
+        raise InvitationError("used")
+    return locked

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
@@ -88,6 +88,12 @@ class MembershipStatusView(LoginRequiredMixin, TemplateView):
     template_name = "community/membership_status.html"
 
 
+def _invitation_unusable(request, reason: str):
+    """The page for a link that cannot be used, with the reason ("invalid", "expired", "used")."""
+    status = {"invalid": 400, "expired": 410, "used": 410}[reason]
+    return render(request, "community/invitation_invalid.html", {"reason": reason}, status=status)
+
+
 class InvitationAcceptView(View):
     """A staff invitation link: check it, then sign up with the address and organisation it fixes."""
 
@@ -95,8 +101,7 @@ class InvitationAcceptView(View):
         try:
             invitation = services.membership_invitation_check(token)
         except services.InvitationError as error:
-            status = {"invalid": 400, "expired": 410, "used": 410}[error.reason]
-            return render(request, "community/invitation_invalid.html", {"reason": error.reason}, status=status)
+            return _invitation_unusable(request, error.reason)
         if request.user.is_authenticated:
             return render(request, "community/invitation_signed_in.html", {"invitation": invitation}, status=409)
         request.session[INVITATION_SESSION_KEY] = token
@@ -108,23 +113,43 @@ class InvitationAcceptView(View):
 class SignupView(AllauthSignupView):
     """allauth's sign-up, which a pending staff invitation (kept in the session) pre-fills and locks."""
 
-    def get_form(self, form_class=None):
-        form = super().get_form(form_class)
-        token = self.request.session.get(INVITATION_SESSION_KEY)
+    def dispatch(self, request, *args, **kwargs):
+        token = request.session.get(INVITATION_SESSION_KEY)
+        self.invitation = None
         if token:
             try:
-                form.bind_invitation(services.membership_invitation_check(token))
-            except services.InvitationError:
-                self.request.session.pop(INVITATION_SESSION_KEY, None)
+                self.invitation = services.membership_invitation_check(token)
+            except services.InvitationError as error:
+                # Used (another tab, a colleague), expired or replaced since the link was opened.
+                request.session.pop(INVITATION_SESSION_KEY, None)
+                return _invitation_unusable(request, error.reason)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if self.invitation is not None:
+            form.bind_invitation(self.invitation)
         return form
 
     def form_valid(self, form):
         try:
             # A savepoint: if the membership cannot be created, neither is the account.
             with transaction.atomic():
+                if form.invitation is not None:
+                    # Locked before the account is written: a second sign-up on the same link waits here.
+                    form.invitation = services.membership_invitation_lock(form.invitation)
                 return super().form_valid(form)
+        except services.InvitationError as error:
+            self.request.session.pop(INVITATION_SESSION_KEY, None)
+            return _invitation_unusable(self.request, error.reason)
+        except (IntegrityError, OperationalError) as error:
+            # The invitation's address was taken by a sign-up on the same link that committed first
+            # (a database without row locks: SQLite answers "database is locked").
+            if form.invitation is None or (isinstance(error, OperationalError) and "locked" not in str(error)):
+                raise
+            self.request.session.pop(INVITATION_SESSION_KEY, None)
+            return _invitation_unusable(self.request, "used")
         except ValidationError as error:
-            # The invitation was used in between (two tabs): say so, nothing is half-created.
             form.add_error(None, error)
             return self.form_invalid(form)
 
