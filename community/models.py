@@ -253,6 +253,10 @@ class MembershipInvitation(models.Model):
         verbose_name=_("invited by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    link_version = models.PositiveIntegerField(
+        _("link version"), default=1, editable=False,
+        help_text=_("Raised each time the invitation is sent again: only the latest link works."),
+    )
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     member = models.OneToOneField(
         Member,

@@ -265,12 +265,15 @@ class InvitationError(Exception):
     """A membership invitation link that cannot be used, with the reason to show."""
 
     def __init__(self, reason: str):
-        self.reason = reason  # "invalid", "expired" or "used"
+        self.reason = reason  # "invalid", "expired", "replaced" (sent again since) or "used"
         super().__init__(reason)
 
 
 def membership_invitation_token(invitation: MembershipInvitation) -> str:
-    return signing.dumps({"invitation": invitation.pk}, salt=INVITATION_SALT, compress=True)
+    # The version makes "send again" revoke the earlier links (links signed before it existed are version 1).
+    return signing.dumps(
+        {"invitation": invitation.pk, "v": invitation.link_version}, salt=INVITATION_SALT, compress=True
+    )
 
 
 def membership_invitation_url(invitation: MembershipInvitation) -> str:
@@ -299,13 +302,17 @@ def membership_invite(
 
 @transaction.atomic
 def membership_invitations_resend(*, invitations) -> int:
-    """Email a fresh link (a new validity period) for each invitation not used yet."""
+    """Email a fresh link (a new validity period) for each invitation not used yet; the links sent
+    before stop working (a forwarded or leaked old email cannot be used)."""
     now = timezone.now()
-    pending = MembershipInvitation.objects.pending().select_related("organisation", "invited_by").filter(
-        pk__in=[i.pk for i in invitations]
+    pending = (
+        MembershipInvitation.objects.pending().select_for_update().select_related("organisation", "invited_by")
+        .filter(pk__in=[i.pk for i in invitations])
     )
     count = 0
     for invitation in pending:
+        invitation.link_version += 1
+        invitation.save(update_fields=["link_version"])
         _mail_invitation(invitation, key=f"membership-invitation:{invitation.pk}:again:{now.isoformat()}")
         count += 1
     return count
@@ -368,6 +375,8 @@ def membership_invitation_check(token: str) -> MembershipInvitation:
         raise InvitationError("invalid")
     if invitation.is_used:
         raise InvitationError("used")
+    if payload.get("v", 1) != invitation.link_version:
+        raise InvitationError("replaced")
     return invitation
 
 

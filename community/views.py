@@ -93,8 +93,8 @@ class MembershipStatusView(LoginRequiredMixin, TemplateView):
 
 
 def _invitation_unusable(request, reason: str):
-    """The page for a link that cannot be used, with the reason ("invalid", "expired", "used")."""
-    status = {"invalid": 400, "expired": 410, "used": 410}[reason]
+    """The page for a link that cannot be used, with the reason (services.InvitationError)."""
+    status = {"invalid": 400, "expired": 410, "replaced": 410, "used": 410}[reason]
     return render(request, "community/invitation_invalid.html", {"reason": reason}, status=status)
 
 
