@@ -306,7 +306,8 @@ def membership_invitations_resend(*, invitations) -> int:
     before stop working (a forwarded or leaked old email cannot be used)."""
     now = timezone.now()
     pending = (
-        MembershipInvitation.objects.pending().select_for_update().select_related("organisation", "invited_by")
+        MembershipInvitation.objects.pending().select_for_update(of=("self",))
+        .select_related("organisation", "invited_by")
         .filter(pk__in=[i.pk for i in invitations])
     )
     count = 0
