@@ -221,3 +221,45 @@ def test_find_lookalike_accounts_lists_them(member, capsys):
     assert OWNER in output
     assert "manager@barce\\u200blona.example" in output  # the invisible character shown, not hidden
     assert User.objects.count() == 2  # reported, nothing deleted
+
+
+def test_data_migration_reports_lookalikes_and_changes_nothing(member, caplog):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("community.migrations.0006_report_lookalike_accounts")
+    UserFactory(email="placeholder@example.org")
+    User.objects.filter(email="placeholder@example.org").update(email="manager@barce\u2060lona.example")
+    before = sorted(User.objects.values_list("pk", "email"))
+    with caplog.at_level("WARNING", logger="community.security"):
+        migration.report(apps, None)
+    assert any(OWNER in record.getMessage() and "\\u2060" in record.getMessage() for record in caplog.records)
+    assert sorted(User.objects.values_list("pk", "email")) == before
+
+
+def test_data_migration_never_fails(monkeypatch, caplog, db):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("community.migrations.0006_report_lookalike_accounts")
+
+    def broken(**kwargs):
+        raise RuntimeError("unexpected data")
+
+    monkeypatch.setattr("community.addresses.lookalike_report", broken)
+    migration.report(apps, None)  # logs, does not raise
+    assert "find_lookalike_accounts" in caplog.text
+
+
+def test_admin_email_address_form_refuses_invisibles(client, superuser, member):
+    client.force_login(superuser)
+    address = EmailAddress.objects.get(user=member.user)
+    response = client.post(reverse("admin:account_emailaddress_change", args=[address.pk]), {
+        "user": member.user.pk, "email": "manager@barce\u200clona.example", "verified": "on", "primary": "on",
+    })
+    assert response.status_code == 200
+    assert "invisible" in response.content.decode()
+    address.refresh_from_db()
+    assert address.email == OWNER
