@@ -1,14 +1,16 @@
 import uuid
 from types import SimpleNamespace
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from mailings.services import mail_queue_rendered
 
+from .addresses import normalize_email
 from .models import Member
 from .staff import staff_landing_url
 
@@ -22,8 +24,32 @@ class AccountAdapter(DefaultAccountAdapter):
             return staff_landing_url(user)
         return super().get_login_redirect_url(request)
 
+    def clean_email(self, email):
+        """Sign-up, add-email and password reset: one canonical form, so that an address with an
+        invisible character or a Unicode domain is not a second account next to the real one."""
+        return normalize_email(super().clean_email(email))
+
+    # Links in account emails start with PORTAL_BASE_URL, never with the request's Host header: a
+    # forged Host would otherwise put an attacker's site in front of a real confirmation or reset key.
+    def get_email_confirmation_url(self, request, emailconfirmation):
+        return settings.PORTAL_BASE_URL + reverse("account_confirm_email", args=[emailconfirmation.key])
+
+    def get_reset_password_from_key_url(self, key):
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return settings.PORTAL_BASE_URL + path.replace("UID-KEY", quote(key))
+
+    @staticmethod
+    def _on_portal(value):
+        """Any other absolute link allauth built from the request (sign-up and reset links in the
+        "account already exists" and "unknown account" emails) is moved onto PORTAL_BASE_URL."""
+        if isinstance(value, str) and value.startswith(("http://", "https://")):
+            parts = urlsplit(value)
+            return settings.PORTAL_BASE_URL + parts.path + (f"?{parts.query}" if parts.query else "")
+        return value
+
     def send_mail(self, template_prefix, email, context):
         """Account emails (verification, password reset) go through the outbox, in the member's language."""
+        context = {name: self._on_portal(value) for name, value in context.items()}
         member = Member.objects.filter(user__email__iexact=email).only("preferred_language").first()
         language = member.preferred_language if member else (translation.get_language() or "en")
         # What allauth's own send_mail() would add (its templates name the site), with the portal's name.

@@ -19,6 +19,7 @@ from config.admin_tools import SafeChangelistMixin
 from config.imports import SafeImportMixin
 
 from . import audit, services
+from .addresses import normalize_email
 from .forms import MembershipInvitationForm, MergeOrganisationsForm, OrganisationAdminForm, RejectForm
 from .models import (
     AuditEntry,
@@ -48,6 +49,16 @@ class GroupAdmin(SafeChangelistMixin, DjangoGroupAdmin):
 class EmailAddressAdmin(SafeChangelistMixin, AllauthEmailAddressAdmin):
     """allauth's admin offers "make verified" to anyone who may view addresses: it would let staff
     bypass email verification. Here it needs the change permission (the Secretariat has only view)."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class CanonicalEmailForm(form):
+            def clean_email(self):
+                # The one canonical form (community/addresses.py), as everywhere else.
+                return normalize_email(self.cleaned_data["email"])
+
+        return CanonicalEmailForm
 
     @admin.action(description=_("Mark as verified"), permissions=["change"])
     def make_verified(self, request, queryset):

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from .addresses import normalize_email
+
 # The staff group (made by a data migration; community/migrations/_secretariat.py keeps its own copy).
 SECRETARIAT_GROUP = "Secretariat"
 
@@ -22,10 +24,15 @@ class UserManager(BaseUserManager):
 
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email):
+        """The portal's one canonical form (community/addresses.py); raises ValidationError."""
+        return normalize_email(email or "")
+
     def _create_user(self, email, password, **extra_fields):
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user = self.model(email=self.normalize_email(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -60,6 +67,14 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.email
+
+    def clean(self):
+        # The admin's forms and full_clean(): the canonical address before the uniqueness check.
+        super(AbstractUser, self).clean()
+        try:
+            self.email = normalize_email(self.email)
+        except ValidationError as error:
+            raise ValidationError({"email": error.messages}) from None
 
 
 class Region(models.TextChoices):
@@ -241,6 +256,10 @@ class MembershipInvitation(models.Model):
         verbose_name=_("invited by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    link_version = models.PositiveIntegerField(
+        _("link version"), default=1, editable=False,
+        help_text=_("Raised each time the invitation is sent again: only the latest link works."),
+    )
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     member = models.OneToOneField(
         Member,
@@ -268,6 +287,12 @@ class MembershipInvitation(models.Model):
 
     def __str__(self):
         return f"{self.email} → {self.organisation.name}"
+
+    def clean(self):
+        try:
+            self.email = normalize_email(self.email)
+        except ValidationError as error:
+            raise ValidationError({"email": error.messages}) from None
 
     @property
     def is_used(self):

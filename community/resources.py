@@ -1,11 +1,14 @@
 """CSV/XLSX import and export for the secretariat (django-import-export)."""
 
+import contextlib
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
 from . import services
+from .addresses import normalize_email
 from .models import Member, MembershipInvitation, Organisation
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -83,9 +86,12 @@ class MembershipInvitationResource(SpreadsheetSafeExport, resources.ModelResourc
         report_skipped = True
 
     def before_import_row(self, row, **kwargs):
-        # Addresses are kept in lower case: "Ana@X" and "ana@x" are one person, one invitation.
+        # Addresses are kept in their canonical form (community/addresses.py): "Ana@X", "ana@x" and
+        # look-alikes are one person, one invitation. One that cannot be normalised stays as it is and
+        # the invitation service refuses the row with the reason.
         if row.get("email"):
-            row["email"] = str(row["email"]).strip().lower()
+            with contextlib.suppress(ValidationError):
+                row["email"] = normalize_email(str(row["email"]))
 
     def save_instance(self, instance, is_create, row, **kwargs):
         # Runs inside the import's transaction: a dry run (the preview) rolls back, and the emails

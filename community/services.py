@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from mailings.services import mail_queue
 
 from . import audit, signals
+from .addresses import normalize_email
 from .audit import CommunityAction
 from .models import (
     Edition,
@@ -186,15 +187,17 @@ def member_register(
         member.status = MemberStatus.APPROVED
         member.status_changed_at = now
         member.status_changed_by = invitation.invited_by
+    if invitation is not None:
+        membership_invitation_lock(invitation)
     member.full_clean(exclude=["user"])
     member.save()
     if invitation is not None:
-        # A concurrent second use of the same link fails here rather than creating two members.
+        # The row is locked (membership_invitation_lock); the filter is a second guard.
         updated = MembershipInvitation.objects.pending().filter(pk=invitation.pk).update(
             accepted_at=now, member=member
         )
         if not updated:
-            raise ValidationError(_("This invitation has already been used."))
+            raise InvitationError(InvitationProblem.USED)
     _send_on_commit(signals.member_registered, member=member, invitation=invitation)
     return member
 
@@ -375,6 +378,7 @@ class InvitationProblem(StrEnum):
 
     INVALID = "invalid"
     EXPIRED = "expired"
+    REPLACED = "replaced"  # sent again since: only the newest link works
     USED = "used"
 
 
@@ -387,7 +391,10 @@ class InvitationError(Exception):
 
 
 def membership_invitation_token(invitation: MembershipInvitation) -> str:
-    return signing.dumps({"invitation": invitation.pk}, salt=INVITATION_SALT, compress=True)
+    # The version makes "send again" revoke the earlier links (links signed before it existed are version 1).
+    return signing.dumps(
+        {"invitation": invitation.pk, "v": invitation.link_version}, salt=INVITATION_SALT, compress=True
+    )
 
 
 def membership_invitation_url(invitation: MembershipInvitation) -> str:
@@ -402,7 +409,7 @@ def membership_invite(
 ) -> MembershipInvitation:
     """Invite a person to join with a pre-approved membership, and email them the signed link in
     ``language``."""
-    email = email.strip().lower()
+    email = _normalize_or_refuse(email)
     membership_invitation_validate(email=email, organisation=organisation)
     invitation = MembershipInvitation(
         email=email, first_name=first_name, last_name=last_name, organisation=organisation, invited_by=by,
@@ -425,13 +432,18 @@ def membership_invite(
 
 @transaction.atomic
 def membership_invitations_resend(*, invitations, by: User | None = None) -> int:
-    """Email a fresh link (a new validity period) for each invitation not used yet."""
+    """Email a fresh link (a new validity period) for each invitation not used yet; the links sent
+    before stop working (a forwarded or leaked old email cannot be used)."""
     now = timezone.now()
-    pending = MembershipInvitation.objects.pending().select_related("organisation", "invited_by").filter(
-        pk__in=[i.pk for i in invitations]
+    pending = (
+        MembershipInvitation.objects.pending().select_for_update(of=("self",))
+        .select_related("organisation", "invited_by")
+        .filter(pk__in=[i.pk for i in invitations])
     )
     count = 0
     for invitation in pending:
+        invitation.link_version += 1
+        invitation.save(update_fields=["link_version"])
         _mail_invitation(invitation, key=f"membership-invitation:{invitation.pk}:again:{now.isoformat()}")
         audit.record(by, CommunityAction.INVITATION_RESENT, invitation, after={"sent_at": now})
         count += 1
@@ -455,11 +467,20 @@ def _mail_invitation(invitation: MembershipInvitation, *, key: str) -> None:
     )
 
 
+def _normalize_or_refuse(email: str) -> str:
+    try:
+        return normalize_email(email)
+    except ValidationError as error:
+        raise ValidationError({"email": error.messages}) from None
+
+
 def membership_invitation_validate(*, email: str, organisation: Organisation) -> None:
     errors = {}
-    if User.objects.filter(email__iexact=email.strip()).exists():
+    # Compared in the canonical form: a look-alike of a member's address is that member's address.
+    email = _normalize_or_refuse(email)
+    if User.objects.filter(email__iexact=email).exists():
         errors["email"] = _("A person with this email address already has an account.")
-    elif MembershipInvitation.objects.pending().filter(email__iexact=email.strip()).exists():
+    elif MembershipInvitation.objects.pending().filter(email__iexact=email).exists():
         errors["email"] = _(
             "This person already has an invitation that is not used yet: select it in the list and choose "
             "“Send the invitation again”."
@@ -486,4 +507,18 @@ def membership_invitation_check(token: str) -> MembershipInvitation:
         raise InvitationError(InvitationProblem.INVALID)
     if invitation.is_used:
         raise InvitationError(InvitationProblem.USED)
+    if payload.get("v", 1) != invitation.link_version:
+        raise InvitationError(InvitationProblem.REPLACED)
     return invitation
+
+
+def membership_invitation_lock(invitation: MembershipInvitation) -> MembershipInvitation:
+    """Lock the invitation's row until the sign-up's transaction ends, so that two sign-ups on one
+    link at the same moment queue up: the second then finds it used (InvitationError "used")
+    instead of failing on the account's unique address. Call it inside a transaction, first."""
+    locked = MembershipInvitation.objects.select_for_update().filter(pk=invitation.pk).first()
+    if locked is None:
+        raise InvitationError(InvitationProblem.INVALID)
+    if locked.is_used:
+        raise InvitationError(InvitationProblem.USED)
+    return locked

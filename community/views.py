@@ -1,10 +1,12 @@
+import logging
+
 from allauth.account.adapter import get_adapter
 from allauth.account.views import SignupView as AllauthSignupView
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
@@ -21,6 +23,8 @@ from . import selectors, services, steps
 from .forms import ProfileForm
 from .mixins import ApprovedMemberRequiredMixin
 from .models import Edition, Organisation
+
+logger = logging.getLogger(__name__)
 
 # The invitation link's token, from the link to the sign-up that uses it; only the views below touch it.
 INVITATION_SESSION_KEY = "community_invitation_id"
@@ -91,6 +95,12 @@ class MembershipStatusView(LoginRequiredMixin, TemplateView):
     template_name = "community/membership_status.html"
 
 
+def _invitation_unusable(request, reason: str):
+    """The page for a link that cannot be used, with the reason (services.InvitationError)."""
+    status = {"invalid": 400, "expired": 410, "replaced": 410, "used": 410}[reason]
+    return render(request, "community/invitation_invalid.html", {"reason": reason}, status=status)
+
+
 class InvitationAcceptView(View):
     """A staff invitation link: check it, then sign up with the address and organisation it fixes."""
 
@@ -98,9 +108,7 @@ class InvitationAcceptView(View):
         try:
             invitation = services.membership_invitation_check(token)
         except services.InvitationError as error:
-            problem = services.InvitationProblem
-            status = {problem.INVALID: 400, problem.EXPIRED: 410, problem.USED: 410}[error.reason]
-            return render(request, "community/invitation_invalid.html", {"reason": error.reason}, status=status)
+            return _invitation_unusable(request, error.reason)
         if request.user.is_authenticated:
             return render(request, "community/invitation_signed_in.html", {"invitation": invitation}, status=409)
         request.session[INVITATION_SESSION_KEY] = token
@@ -112,24 +120,44 @@ class InvitationAcceptView(View):
 class SignupView(AllauthSignupView):
     """allauth's sign-up, which a pending staff invitation (kept in the session) pre-fills and locks."""
 
-    def get_form(self, form_class=None):
-        form = super().get_form(form_class)
-        token = self.request.session.get(INVITATION_SESSION_KEY)
+    def dispatch(self, request, *args, **kwargs):
+        token = request.session.get(INVITATION_SESSION_KEY)
+        self.invitation = None
         if token:
             try:
-                form.bind_invitation(services.membership_invitation_check(token))
-            except services.InvitationError:
-                self.request.session.pop(INVITATION_SESSION_KEY, None)
+                self.invitation = services.membership_invitation_check(token)
+            except services.InvitationError as error:
+                # Used (another tab, a colleague), expired or replaced since the link was opened.
+                request.session.pop(INVITATION_SESSION_KEY, None)
+                return _invitation_unusable(request, error.reason)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if self.invitation is not None:
+            form.bind_invitation(self.invitation)
         return form
 
     def form_valid(self, form):
         try:
             # A savepoint: if the membership cannot be created, neither is the account.
             with transaction.atomic():
+                if form.invitation is not None:
+                    # Locked before the account is written: a second sign-up on the same link waits here.
+                    form.invitation = services.membership_invitation_lock(form.invitation)
                 response = super().form_valid(form)
+        except services.InvitationError as error:
+            self.request.session.pop(INVITATION_SESSION_KEY, None)
+            return _invitation_unusable(self.request, error.reason)
+        except (IntegrityError, OperationalError) as error:
+            # The invitation's address was taken by a sign-up on the same link that committed first
+            # (a database without row locks: SQLite answers "database is locked").
+            if form.invitation is None or (isinstance(error, OperationalError) and "locked" not in str(error)):
+                raise
+            self.request.session.pop(INVITATION_SESSION_KEY, None)
+            return _invitation_unusable(self.request, services.InvitationProblem.USED)
         except ValidationError as error:
-            # The invitation was used in between (two tabs), or the organisation named cannot be
-            # proposed: say so, nothing is half-created.
+            # The organisation named cannot be proposed: say so, nothing is half-created.
             form.add_error(None, error)
             return self.form_invalid(form)
         if form.invitation is not None:
@@ -166,14 +194,17 @@ def set_language(request):
 @never_cache
 @transaction.non_atomic_requests  # a dead database must give 503, not fail opening the transaction
 def healthz(request):
-    """200 when the database (and the broker, when one is configured) answer; 503 otherwise."""
+    """200 when the database (and the broker, when one is configured) answer; 503 otherwise.
+
+    Anyone may call it, so a failure says only "error"; what failed and why goes to the log."""
     checks = {}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         checks["database"] = "ok"
-    except Exception as error:  # noqa: BLE001 - any failure is a failed check
-        checks["database"] = f"error: {error.__class__.__name__}"
+    except Exception:  # noqa: BLE001 - any failure is a failed check
+        logger.exception("Health check: the database does not answer.")
+        checks["database"] = "error"
     if settings.CELERY_BROKER_URL:
         from config.celery_app import app
 
@@ -181,7 +212,8 @@ def healthz(request):
             with app.connection_for_write() as conn:
                 conn.ensure_connection(max_retries=1, timeout=2)
             checks["broker"] = "ok"
-        except Exception as error:  # noqa: BLE001
-            checks["broker"] = f"error: {error.__class__.__name__}"
+        except Exception:  # noqa: BLE001
+            logger.exception("Health check: the broker does not answer.")
+            checks["broker"] = "error"
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)

@@ -72,3 +72,16 @@ class MailPreferenceAdmin(SafeChangelistMixin, admin.ModelAdmin):
     list_display = ["email", "reminders", "updated_at"]
     list_filter = ["reminders"]
     search_fields = ["email"]
+    exclude = ["link_secret"]  # the link itself: staff never need to see it
+    actions = ["revoke_links"]
+
+    @admin.action(description=_("Revoke the preference links sent so far (e.g. a forwarded reminder)"),
+                  permissions=["change"])
+    def revoke_links(self, request, queryset):
+        count = 0
+        for preference in queryset:
+            services.preferences_revoke_links(email=preference.email)
+            count += 1
+        self.message_user(request, ngettext(
+            "%d address has a new link; the links sent before no longer work.",
+            "%d addresses have a new link; the links sent before no longer work.", count) % count)

@@ -1,5 +1,7 @@
 """The outbox: one row per email, written in the transaction that causes it, sent by Celery."""
 
+import secrets
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -87,11 +89,21 @@ class OutboxMessage(models.Model):
         return self.sensitive and self.status == OutboxStatus.SENT
 
 
+def new_link_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class MailPreference(models.Model):
-    """A recipient's choice about non-essential email (reminders), kept by address."""
+    """A recipient's choice about non-essential email (reminders), kept by address, with the secret
+    that their preferences and unsubscribe links carry."""
 
     email = models.EmailField(_("email address"), unique=True)
     reminders = models.BooleanField(_("reminders"), default=True)
+    # The link is this random value, not the address: it reveals nothing, and replacing it revokes
+    # every link sent before (a forwarded reminder).
+    link_secret = models.CharField(
+        _("link secret"), max_length=64, unique=True, default=new_link_secret, editable=False
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

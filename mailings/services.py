@@ -9,6 +9,7 @@ up rows whose task was lost or whose worker died.
 import base64
 import logging
 import random
+import re
 import smtplib
 import socket
 from dataclasses import dataclass
@@ -16,19 +17,16 @@ from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import MailPreference, OutboxMessage, OutboxStatus
+from .models import MailPreference, OutboxMessage, OutboxStatus, new_link_secret
 from .rendering import one_line, render_message
 
 logger = logging.getLogger(__name__)
-
-PREFERENCES_SALT = "mailings.preferences"
 
 
 @dataclass(frozen=True)
@@ -46,17 +44,45 @@ class Attachment:
 
 
 # ------------------------------------------------------------------------------ preferences
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+
+def _address_key(email: str) -> str:
+    return email.strip().lower()
+
+
 def preferences_token(email: str) -> str:
-    """A signed, stable token for an address: the same link in every reminder, valid for good."""
-    return signing.Signer(salt=PREFERENCES_SALT).sign_object(email.strip().lower())
+    """The address's link secret (made on first use): the same link in every reminder, carrying
+    nothing readable, until ``preferences_revoke_links`` replaces it."""
+    return _preference_secrets([email])[_address_key(email)]
+
+
+def _preference_secrets(emails) -> dict[str, str]:
+    """Link secrets of many addresses in three queries at most (the bulk path)."""
+    keys = {_address_key(email) for email in emails}
+    found = dict(MailPreference.objects.filter(email__in=keys).values_list("email", "link_secret"))
+    missing = keys - found.keys()
+    if missing:
+        # ignore_conflicts: a concurrent first reminder to the same address wins, its secret is read back.
+        MailPreference.objects.bulk_create([MailPreference(email=key) for key in missing], ignore_conflicts=True)
+        found.update(MailPreference.objects.filter(email__in=missing).values_list("email", "link_secret"))
+    return found
 
 
 def preferences_email_from_token(token: str) -> str | None:
-    try:
-        email = signing.Signer(salt=PREFERENCES_SALT).unsign_object(token)
-    except (signing.BadSignature, ValueError):
+    # Only what token_urlsafe() makes reaches the database (PostgreSQL refuses a NUL byte with an error).
+    if not isinstance(token, str) or not _TOKEN_SHAPE.fullmatch(token):
         return None
-    return email if isinstance(email, str) else None
+    return MailPreference.objects.filter(link_secret=token).values_list("email", flat=True).first()
+
+
+def preferences_revoke_links(*, email: str) -> MailPreference | None:
+    """Give the address a new link secret: every preferences or unsubscribe link sent before stops working."""
+    preference = MailPreference.objects.filter(email=_address_key(email)).first()
+    if preference is not None:
+        preference.link_secret = new_link_secret()
+        preference.save(update_fields=["link_secret", "updated_at"])
+    return preference
 
 
 def preferences_path(email: str) -> str:
@@ -147,12 +173,15 @@ def mail_queue_many(requests: list[MailRequest]) -> int:
             reminders=False, email__in=[r.to.strip().lower() for r in requests if not r.essential]
         ).values_list("email", flat=True)
     )
+    fresh = [r for r in requests if r.dedupe_key not in existing]
+    link_secrets = _preference_secrets([r.to for r in fresh if not r.essential])
     rows, seen = [], set()
-    for request in requests:
-        if request.dedupe_key in existing or request.dedupe_key in seen:
+    for request in fresh:
+        if request.dedupe_key in seen:
             continue
         seen.add(request.dedupe_key)
-        rows.append(_build_row(request, opted_out=request.to.strip().lower() in opted_out))
+        key = _address_key(request.to)
+        rows.append(_build_row(request, opted_out=key in opted_out, secret=link_secrets.get(key)))
     with transaction.atomic():
         OutboxMessage.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
     now = timezone.now()
@@ -180,13 +209,15 @@ def mail_queue_rendered(
     )
 
 
-def _build_row(request: MailRequest, *, opted_out: bool) -> OutboxMessage:
+def _build_row(request: MailRequest, *, opted_out: bool, secret: str | None = None) -> OutboxMessage:
     to = request.to.strip()
     context, headers = request.context, {}
     if not request.essential:
-        context = {**context, "preferences_url": preferences_url(to)}
+        secret = secret or preferences_token(to)
+        base = settings.PORTAL_BASE_URL
+        context = {**context, "preferences_url": base + reverse("mailings:preferences", kwargs={"token": secret})}
         headers = {
-            "List-Unsubscribe": f"<{unsubscribe_url(to)}>",
+            "List-Unsubscribe": f"<{base + reverse('mailings:unsubscribe', kwargs={'token': secret})}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
     rendered = render_message(

@@ -16,6 +16,8 @@ env = environ.Env()
 # ------------------------------------------------------------------------------ general
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
+# The key local.py falls back on is public (it is in this repository): production refuses it.
+LOCAL_DEVELOPMENT_SECRET_KEY = "local-only-insecure-key-do-not-use-in-production"
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute address of the site, used in links of emails sent without a request (Celery tasks).

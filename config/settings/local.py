@@ -1,10 +1,10 @@
 """Embedded default for a laptop: SQLite, tasks in-process, mail to the console and to files."""
 
 from .base import *  # noqa: F403
-from .base import CELERY_BROKER_URL, env
+from .base import CELERY_BROKER_URL, LOCAL_DEVELOPMENT_SECRET_KEY, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
-SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-only-insecure-key-do-not-use-in-production")
+SECRET_KEY = env("DJANGO_SECRET_KEY", default=LOCAL_DEVELOPMENT_SECRET_KEY)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 
 # No broker on a laptop: tasks run in-process, right after the commit. Give CELERY_BROKER_URL (and

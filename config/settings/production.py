@@ -7,12 +7,18 @@ a missing one stops the process at start instead of running on a silent default.
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASE_OPTIONS, caches_for, env
+from .base import DATABASE_OPTIONS, LOCAL_DEVELOPMENT_SECRET_KEY, caches_for, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 if len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set to a long random value (32 characters or more).")
+# A published key (local.py's, or Django's startproject placeholder) lets anyone forge sessions,
+# password-reset and invitation links: as bad as no key.
+if SECRET_KEY == LOCAL_DEVELOPMENT_SECRET_KEY or SECRET_KEY.startswith("django-insecure-"):
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is the public local development key: set a long random value of your own."
+    )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 # Links in emails: the public address, required so that no email points at a laptop.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL").rstrip("/")
