@@ -11,4 +11,6 @@ urlpatterns = [
     path("membership/", views.MembershipStatusView.as_view(), name="membership_status"),
     path("join/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"),
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
+    path("two-factor/setup/", views.SecondFactorSetupView.as_view(), name="second_factor_setup"),
+    path("two-factor/continue/", views.second_factor_continue, name="second_factor_continue"),
 ]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("i18n/setlang/", community_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("accounts/signup/", community_views.SignupView.as_view(), name="account_signup"),
+    path("accounts/2fa/totp/activate/", community_views.ActivateTOTPView.as_view(), name="mfa_activate_totp"),
     path("accounts/", include("allauth.urls")),
     path("", include("community.urls")),
     path("", include("mailings.urls")),

@@ -61,6 +61,7 @@ DJANGO_APPS = [
 THIRD_PARTY_APPS = [
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
@@ -112,6 +113,15 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) with recovery codes. Staff
+# must use it before any admin page opens (community.middleware.StaffSecondFactorMiddleware);
+# members may turn it on from their profile. Production refuses to run with the requirement off
+# (a system check, community/checks.py).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "City Managers Community"
+PORTAL_STAFF_REQUIRE_2FA = env.bool("PORTAL_STAFF_REQUIRE_2FA", default=True)
+PORTAL_PRODUCTION = False
+
 # ------------------------------------------------------------------------------ middleware
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -127,6 +137,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "community.middleware.StaffSecondFactorMiddleware",
 ]
 
 # ------------------------------------------------------------------------------ templates
