@@ -2,10 +2,8 @@
 through the site's login and the staff second factor (items 2 and 9)."""
 
 import pytest
-from django.contrib.auth.models import Group
 
 from community import second_factor
-from community.models import SECRETARIAT_GROUP
 
 from .conftest import STAFF_TOTP_SECRET
 from .factories import PASSWORD, MemberFactory, OrganisationFactory, UserFactory
@@ -39,7 +37,6 @@ def _goto(page, path):
 def test_admin_pages_work_under_the_strict_policy(open_page, settings):  # noqa: F811
     settings.ROOT_URLCONF = "tests.admin_widgets_urls"
     staff = UserFactory(email="csp-staff@secretariat.example", is_staff=True, is_superuser=True)
-    staff.groups.add(Group.objects.get(name=SECRETARIAT_GROUP))
     second_factor.totp_activate(staff, STAFF_TOTP_SECRET)
     organisation = OrganisationFactory(name="Barcelona Metropolitan Area")
     for number in range(3):
@@ -81,4 +78,31 @@ def test_admin_pages_work_under_the_strict_policy(open_page, settings):  # noqa:
     # The two-list selector of a many-to-many field (SelectFilter2.js).
     _goto(page, f"/admin/widgets/community/user/{staff.pk}/change/")
     assert page.locator("#id_groups_from").count() == 1
+    assert page.problems == []
+
+
+def test_staff_first_time_setup_in_the_browser_shows_the_qr_code(open_page):  # noqa: F811
+    # A superuser: transactional tests flush the Secretariat group that a migration created.
+    staff = UserFactory(email="new-staff@secretariat.example", is_staff=True, is_superuser=True)
+    page = open_page("/admin/community/member/")
+    page.fill("#id_login", staff.email)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/two-factor/setup/**")
+    page.click("a.btn-primary")
+    page.wait_for_url("**/accounts/reauthenticate/**")  # allauth asks for the password again
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/accounts/2fa/totp/activate/")
+    # The QR code (an SVG data: URI) renders under the site's policy.
+    qr = page.locator("img[src^='data:image/svg+xml']")
+    assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
+    secret = page.input_value("#authenticator_secret")
+    page.fill("#id_code", second_factor.totp_current_code(secret))
+    page.click("button[type=submit]")
+    page.wait_for_url("**/accounts/2fa/recovery-codes/")
+    assert len(page.input_value("#recovery_codes").split()) == 10
+    page.click("a[href$='/two-factor/continue/']")
+    page.wait_for_url("**/admin/community/member/")
+    assert page.locator("#changelist").is_visible()
     assert page.problems == []
