@@ -2,6 +2,8 @@ import json
 
 from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
 from allauth.account.models import EmailAddress
+from allauth.mfa.admin import AuthenticatorAdmin as AllauthAuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -38,11 +40,19 @@ from .translated import TranslatedAdmin, all_language_columns
 # (it allows only the lookups an admin declares; a system check refuses an admin without it).
 admin.site.unregister(EmailAddress)
 admin.site.unregister(Group)
+admin.site.unregister(Authenticator)
 
 
 @admin.register(Group)
 class GroupAdmin(SafeChangelistMixin, DjangoGroupAdmin):
     pass
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(SafeChangelistMixin, AllauthAuthenticatorAdmin):
+    # Its secrets (TOTP seed, recovery codes) are never shown or searchable: list and delete only.
+    fields = ("user", "type", "created_at", "last_used_at")
+    readonly_fields = fields
 
 
 @admin.register(EmailAddress)

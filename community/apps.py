@@ -7,7 +7,7 @@ class CommunityConfig(AppConfig):
     verbose_name = _("Community")
 
     def ready(self):
-        from . import receivers, steps  # noqa: F401 - receivers connect on import
+        from . import checks, receivers, steps  # noqa: F401 - receivers and checks register on import
         from .staff import register_community_entries
 
         # The dashboard's own steps; surveys and events register theirs in their ready().

@@ -2,6 +2,10 @@
 
 DEMO_PASSWORD = "demo-password"
 STAFF_EMAIL = "secretariat@demo.example"
+# The demo staff account's authenticator app (staff must use a second factor, locally too): a public
+# secret, for the demo only. `python manage.py demo_totp` prints its current code; an app can also
+# be given this secret (base32, SHA-1, 6 digits, 30 s).
+DEMO_TOTP_SECRET = "DEMODEMODEMODEMODEMODEMODEMODEMO"
 
 # Staff write the edition's texts in each language (community/translation.py): theme_en, theme_fr...
 EDITION_2020 = {

@@ -1,9 +1,12 @@
 import zoneinfo
 
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from . import second_factor
 from .models import Member
 
 
@@ -50,4 +53,23 @@ class RejectNullBytesMiddleware:
             return HttpResponseBadRequest(
                 _("The address contains a character that is not allowed."), content_type="text/plain; charset=utf-8"
             )
+        return self.get_response(request)
+
+
+class StaffSecondFactorMiddleware:
+    """No admin or staff page opens for staff before the second factor: a staff member without an
+    authenticator goes to the first-time setup page, one whose session has not passed it (signed in
+    before 2FA, or by any path but allauth's login) is asked for a code; both come back after."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        # The admin and the staff pages (to-do, later results and the selection board) alike.
+        guarded = (reverse("admin:index"), reverse("community:staff_todo"))
+        if request.path.startswith(guarded) and request.path != reverse("admin:logout"):
+            step = second_factor.staff_second_factor_step(request)
+            if step is not None:
+                target = "community:second_factor_setup" if step == second_factor.SETUP else "mfa_reauthenticate"
+                return HttpResponseRedirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

@@ -12,4 +12,6 @@ urlpatterns = [
     path("join/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"),
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
     path("staff/", staff_views.StaffTodoView.as_view(), name="staff_todo"),
+    path("two-factor/setup/", views.SecondFactorSetupView.as_view(), name="second_factor_setup"),
+    path("two-factor/continue/", views.second_factor_continue, name="second_factor_continue"),
 ]

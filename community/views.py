@@ -2,13 +2,16 @@ import logging
 
 from allauth.account.adapter import get_adapter
 from allauth.account.views import SignupView as AllauthSignupView
+from allauth.mfa.totp.views import ActivateTOTPView as AllauthActivateTOTPView
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -19,7 +22,7 @@ from django.views.generic import FormView, TemplateView
 
 from mailings.services import preferences_path
 
-from . import selectors, services, steps
+from . import second_factor, selectors, services, steps
 from .forms import ProfileForm
 from .mixins import ApprovedMemberRequiredMixin
 from .models import Edition, Organisation
@@ -217,3 +220,40 @@ def healthz(request):
             checks["broker"] = "error"
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+
+
+def _safe_next(request, url: str, default: str) -> str:
+    allowed = url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return url if url and allowed else default
+
+
+class SecondFactorSetupView(LoginRequiredMixin, TemplateView):
+    """The first-time setup page a staff member without an authenticator is sent to from the admin."""
+
+    template_name = "community/second_factor_setup.html"
+
+    def get(self, request, *args, **kwargs):
+        next_url = _safe_next(request, request.GET.get("next", ""), reverse("admin:index"))
+        if second_factor.second_factor_enabled(request.user):
+            return HttpResponseRedirect(next_url)
+        request.session[second_factor.NEXT_SESSION_KEY] = next_url
+        return super().get(request, *args, **kwargs)
+
+
+@login_required
+def second_factor_continue(request):
+    """After the recovery codes: back to where the setup interrupted (the admin page), or home."""
+    default = reverse("admin:index") if request.user.is_staff else reverse("mfa_index")
+    return HttpResponseRedirect(_safe_next(request, request.session.pop(second_factor.NEXT_SESSION_KEY, ""), default))
+
+
+class ActivateTOTPView(AllauthActivateTOTPView):
+    """allauth's activation of an authenticator app; the valid code it takes also counts as this
+    session's second factor, so a staff member is not asked for another code on the way back."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        second_factor.record_second_factor_activated(self.request)
+        return response

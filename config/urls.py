@@ -4,9 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 from community import views as community_views
 
+from .admin_login import admin_login
+
 admin.site.site_header = _("City Managers Community — Secretariat")
 admin.site.site_title = _("Secretariat")
 admin.site.index_title = _("Secretariat administration")
+# Same rate limits and second factor as the site: the admin has no login form of its own.
+admin.site.login = admin_login
 
 urlpatterns = [
     path("", community_views.HomeView.as_view(), name="home"),
@@ -14,6 +18,7 @@ urlpatterns = [
     path("i18n/setlang/", community_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("accounts/signup/", community_views.SignupView.as_view(), name="account_signup"),
+    path("accounts/2fa/totp/activate/", community_views.ActivateTOTPView.as_view(), name="mfa_activate_totp"),
     path("accounts/", include("allauth.urls")),
     path("", include("community.urls")),
     path("", include("mailings.urls")),

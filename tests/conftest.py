@@ -1,6 +1,7 @@
 import pytest
 from django.conf import settings
 
+from community import second_factor
 from community.models import SECRETARIAT_GROUP, MemberStatus, User
 
 from .factories import PASSWORD, EditionFactory, MemberFactory, OrganisationFactory, UserFactory
@@ -63,18 +64,57 @@ def other_member(other_organisation):
     return MemberFactory(organisation=other_organisation, user__email="manager@montreal.example")
 
 
+# Staff must use a second factor (PORTAL_STAFF_REQUIRE_2FA stays on in the suite). The staff
+# fixtures have an authenticator app with this secret; tests/test_staff_auth.py computes its codes.
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
 @pytest.fixture
 def staff(db):
     from django.contrib.auth.models import Group
 
     user = UserFactory(email="staff@secretariat.example", is_staff=True)
     user.groups.add(Group.objects.get(name=SECRETARIAT_GROUP))
+    second_factor.totp_activate(user, STAFF_TOTP_SECRET)
     return User.objects.get(pk=user.pk)
 
 
 @pytest.fixture
 def superuser(db):
-    return UserFactory(email="root@secretariat.example", is_staff=True, is_superuser=True)
+    user = UserFactory(email="root@secretariat.example", is_staff=True, is_superuser=True)
+    second_factor.totp_activate(user, STAFF_TOTP_SECRET)
+    return user
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(request, monkeypatch):
+    """``client.force_login(staff)`` stands for a completed sign-in: for a user who has an
+    authenticator, that includes the code, so the session records the "mfa" step as allauth's login
+    would. A user without an authenticator gets nothing (the admin still sends them to the setup).
+    Tests of the enforcement itself opt out with ``@pytest.mark.real_second_factor``."""
+    if request.node.get_closest_marker("real_second_factor"):
+        return
+    import time
+
+    from allauth.account.internal.flows import login as login_flow
+    from allauth.account.internal.userkit import user_id_to_str
+    from allauth.mfa.models import Authenticator
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        authenticator = Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).first()
+        if authenticator is not None:
+            session = self.session
+            session[login_flow.AUTHENTICATION_METHODS_SESSION_KEY] = [
+                {"method": "mfa", "at": time.time(), "id": authenticator.pk, "type": authenticator.type}
+            ]
+            session[login_flow._AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture

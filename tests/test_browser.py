@@ -10,6 +10,9 @@ import shutil
 import pytest
 from django.conf import settings
 
+from community import second_factor
+
+from .conftest import STAFF_TOTP_SECRET
 from .factories import PASSWORD, EditionFactory, MemberFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -144,10 +147,14 @@ def test_staff_page_htmx_post_sends_the_csrf_token_under_the_csp(open_page, live
     # The permission itself: a flush between transactional tests removes the migrated staff group.
     staff = UserFactory(email="staff@secretariat.example", is_staff=True)
     staff.user_permissions.add(Permission.objects.get(content_type__app_label="community", codename="view_member"))
+    second_factor.totp_activate(staff, STAFF_TOTP_SECRET)  # staff pages ask for the second factor
     MemberFactory(status="pending")
     page = open_page("/accounts/login/")
     page.fill("#id_login", staff.email)
     page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/accounts/2fa/authenticate/")
+    page.fill("#id_code", second_factor.totp_current_code(STAFF_TOTP_SECRET))
     page.click("button[type=submit]")
     page.wait_for_url("**/staff/")
     assert page.evaluate("typeof htmx") == "object"

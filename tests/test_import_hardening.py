@@ -10,7 +10,9 @@ import openpyxl
 import pytest
 from django.core.cache import cache
 
+from community import second_factor
 from community.models import Organisation
+from tests.conftest import STAFF_TOTP_SECRET
 
 from .factories import UserFactory
 
@@ -41,6 +43,7 @@ def _confirm_data(response):
 def other_staff(staff):
     user = UserFactory(email="other@secretariat.example", is_staff=True)
     user.groups.set(staff.groups.all())
+    second_factor.totp_activate(user, STAFF_TOTP_SECRET)  # the admin opens only after the second factor
     return user
 
 

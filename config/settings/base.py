@@ -71,6 +71,7 @@ DJANGO_APPS = [
 THIRD_PARTY_APPS = [
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
@@ -122,11 +123,21 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) with recovery codes. Staff
+# must use it before any admin page opens (community.middleware.StaffSecondFactorMiddleware);
+# members may turn it on from their profile. Production refuses to run with the requirement off
+# (a system check, community/checks.py).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "City Managers Community"
+PORTAL_STAFF_REQUIRE_2FA = env.bool("PORTAL_STAFF_REQUIRE_2FA", default=True)
+PORTAL_PRODUCTION = False
+
 # ------------------------------------------------------------------------------ middleware
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    "config.csp.AdminPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -137,6 +148,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "community.middleware.StaffSecondFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",  # request.htmx on htmx requests (staff pages)
 ]
 
@@ -176,9 +188,10 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-# A strict Content Security Policy: every script and style is served from our own static files.
+# A strict Content Security Policy on every page, the admin's included: every script and style is
+# served from our own static files. The admin adds exactly what its pages need (a nonce, three
+# hashes): config/csp.py.
 CONTENT_SECURITY_POLICY = {
-    "EXCLUDE_URL_PREFIXES": ["/admin/"],
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],

@@ -10,6 +10,8 @@ from .base import *  # noqa: F403
 from .base import DATABASE_OPTIONS, LOCAL_DEVELOPMENT_SECRET_KEY, caches_for, env
 
 DEBUG = False
+# Turns on the production-only system checks (e.g. staff two-factor authentication cannot be off).
+PORTAL_PRODUCTION = True
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 if len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set to a long random value (32 characters or more).")

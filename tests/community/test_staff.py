@@ -6,9 +6,11 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
+from community import second_factor
 from community.models import MemberStatus, OrganisationStatus
 from community.staff import StaffPage, TodoItem, staff_landing_url, staff_pages, todo_registry
 from mailings.models import OutboxMessage, OutboxStatus
+from tests.conftest import STAFF_TOTP_SECRET
 from tests.factories import MemberFactory, MembershipInvitationFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +28,7 @@ def outbox_row(status, n):
 @pytest.fixture
 def visitors(member, staff, superuser):
     staff_without_permission = UserFactory(email="intern@secretariat.example", is_staff=True)
+    second_factor.totp_activate(staff_without_permission, STAFF_TOTP_SECRET)  # staff pages need it first
     # The permission without is_staff is not enough either.
     not_staff_with_permission = UserFactory(email="helper@example.org")
     not_staff_with_permission.user_permissions.add(Permission.objects.get(codename="view_member"))
@@ -98,9 +101,9 @@ def test_todo_counts_link_to_filtered_lists_showing_the_same_number(client, staf
 def test_todo_page_query_count_does_not_grow_with_the_data(client, staff, size, django_assert_max_num_queries):
     todo_data(size)
     client.force_login(staff)
-    # Session, user, member preferences, two for permissions, the request's savepoint and its
-    # release: 7, then one count per item (4), whatever the number of rows.
-    with django_assert_max_num_queries(7 + len(todo_registry)):
+    # 8 fixed: session, user, member, two permission lookups, the request savepoint and its release, and the
+    # staff second-factor check (does the account have an authenticator); then one per item.
+    with django_assert_max_num_queries(8 + len(todo_registry)):
         response = client.get(TODO)
     assert response.status_code == 200
 
@@ -192,6 +195,8 @@ def test_related_changelists_link_to_the_todo_page(client, staff, changelist, li
 
 def test_staff_land_on_the_todo_page_after_login(client, staff, password):
     response = client.post(reverse("account_login"), {"login": staff.email, "password": password})
+    assert response["Location"] == reverse("mfa_authenticate")  # staff have a second factor
+    response = client.post(reverse("mfa_authenticate"), {"code": second_factor.totp_current_code(STAFF_TOTP_SECRET)})
     assert response["Location"] == TODO
 
 
@@ -210,3 +215,12 @@ def test_staff_base_sends_the_csrf_token_and_keeps_htmx_styles_off(client, staff
     assert f"""hx-headers='{{"X-CSRFToken": "{token}"}}'""" in html
     assert """<meta name="htmx-config" content='{"includeIndicatorStyles":false}'>""" in html
     assert "vendor/htmx/htmx.min.js" in html
+
+
+@pytest.mark.real_second_factor
+def test_staff_pages_need_the_second_factor_like_the_admin(client, staff):
+    """A staff session that has not passed the code does not open the to-do page: it is asked for it."""
+    client.force_login(staff)
+    response = client.get(reverse("community:staff_todo"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_reauthenticate"))

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from community import demo_data
+from community import demo_data, second_factor
 from community.models import (
     SECRETARIAT_GROUP,
     Edition,
@@ -31,6 +31,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"\nDemo logins (password for all: {demo_data.DEMO_PASSWORD})\n"
             f"  secretariat staff:  {demo_data.STAFF_EMAIL}   -> http://127.0.0.1:8000/admin/\n"
+            "                      its two-factor code: python manage.py demo_totp\n"
             "  approved member:    manager@barcelona.demo.example (one per city: manager@<city>.demo.example)\n"
             "  pending member:     applicant@berlin.demo.example (also dakar, quito)\n"
             "  site:               http://127.0.0.1:8000/\n"
@@ -47,6 +48,8 @@ class Command(BaseCommand):
         staff, was_created = self._user(demo_data.STAFF_EMAIL, password, "Secretariat", "Staff", is_staff=True)
         created += was_created
         staff.groups.add(Group.objects.get(name=SECRETARIAT_GROUP))
+        if not second_factor.second_factor_enabled(staff):
+            second_factor.totp_activate(staff, demo_data.DEMO_TOTP_SECRET)
 
         for slug, name, country, region, kind, population, website, language, zone in demo_data.ORGANISATIONS:
             organisation, _ = Organisation.objects.update_or_create(

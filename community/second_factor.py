@@ -1,0 +1,56 @@
+"""Two-factor authentication rules (allauth.mfa): who must use a second factor and whether this
+session has passed it. The middleware, the setup view, the receivers and the demo commands call these."""
+
+import time
+
+from allauth.account.internal.flows.login import get_authentication_records, record_authentication
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+
+SETUP = "setup"
+VERIFY = "verify"
+# Where the staff member was going when they were sent to set up their authenticator.
+NEXT_SESSION_KEY = "portal_second_factor_next"
+
+
+def second_factor_enabled(user) -> bool:
+    return is_mfa_enabled(user, [Authenticator.Type.TOTP])
+
+
+def session_passed_second_factor(request) -> bool:
+    """allauth records each authentication step of this session for this user; a session opened
+    some other way (force_login, a session from before 2FA was turned on) has no "mfa" step."""
+    return any(record.get("method") == "mfa" for record in get_authentication_records(request, request.user))
+
+
+def staff_second_factor_step(request) -> str | None:
+    """What a signed-in staff member must do before an admin page opens: SETUP, VERIFY or nothing."""
+    user = request.user
+    if not settings.PORTAL_STAFF_REQUIRE_2FA or not (user.is_authenticated and user.is_staff):
+        return None
+    if not second_factor_enabled(user):
+        return SETUP
+    if not session_passed_second_factor(request):
+        return VERIFY
+    return None
+
+
+def record_second_factor_activated(request) -> None:
+    """Activating an authenticator app needs a valid code from it: the session has just passed the
+    second factor (recorded as allauth records a code entered at login)."""
+    authenticator = Authenticator.objects.get(user_id=request.user.pk, type=Authenticator.Type.TOTP)
+    record_authentication(request, request.user, "mfa", id=authenticator.pk, type=authenticator.type)
+
+
+def totp_activate(user, secret: str) -> Authenticator:
+    """Give the user an authenticator app with a known secret (the demo account; tests)."""
+    Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).delete()
+    return TOTP.activate(user, secret).instance
+
+
+def totp_current_code(secret: str) -> str:
+    """The code an authenticator app shows now for this secret (allauth's own computation)."""
+    return format_hotp_value(hotp_value(secret, int(time.time()) // mfa_settings.TOTP_PERIOD))
