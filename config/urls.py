@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from community import views as community_views
@@ -14,6 +14,11 @@ urlpatterns = [
     path("i18n/setlang/", community_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("accounts/signup/", community_views.SignupView.as_view(), name="account_signup"),
+    re_path(
+        r"^accounts/confirm-email/(?P<key>[-:\w]+)/$",
+        community_views.ConfirmEmailView.as_view(),
+        name="account_confirm_email",
+    ),
     path("accounts/", include("allauth.urls")),
     path("", include("community.urls")),
     path("", include("mailings.urls")),
