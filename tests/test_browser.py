@@ -105,7 +105,7 @@ def test_member_logs_in_and_switches_language(open_page):
     page = open_page("/accounts/login/")
     page.fill("#id_login", member.user.email)
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")  # the menu's language buttons are submit buttons too
     page.wait_for_url("**/dashboard/")
     assert "Barcelona Metropolitan Area" in page.content()
     page.click("#language-menu")
