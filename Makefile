@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+# make run PORT=8001: the server and every link the portal writes (emails, demo logins) use that port.
+PORT ?= 8000
+export PORT
 
 .PHONY: run test lint worker beat migrate demo messages assets bench clean
 
@@ -19,11 +22,11 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(STAMP) $@
 
-## run: install, migrate, load the demo edition and serve on http://127.0.0.1:8000
+## run: install, migrate, load the demo edition and serve on http://127.0.0.1:$(PORT)
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: install and run the whole suite (SQLite; .ci/run uses PostgreSQL and Redis)
 test: $(DEV_STAMP)
@@ -63,6 +66,9 @@ assets:
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map static/vendor/bootstrap/css/
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static/vendor/bootstrap/js/
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	# axe-core only for the accessibility tests: kept under tests/, never served.
+	mkdir -p tests/vendor/axe-core
+	cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE tests/vendor/axe-core/
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles

@@ -54,7 +54,8 @@ class AccountAdapter(DefaultAccountAdapter):
         language = member.preferred_language if member else (translation.get_language() or "en")
         # What allauth's own send_mail() would add (its templates name the site), with the portal's name.
         site = SimpleNamespace(name=_("City Managers Community"), domain=urlsplit(settings.PORTAL_BASE_URL).netloc)
-        context = {"email": email, "current_site": site, "portal_base_url": settings.PORTAL_BASE_URL, **context}
+        context = {"email": email, "current_site": site, "portal_base_url": settings.PORTAL_BASE_URL,
+                   "portal_contact_email": settings.PORTAL_CONTACT_EMAIL, **context}
         with translation.override(language):
             message = self.render_mail(template_prefix, email, context)
         alternatives = getattr(message, "alternatives", [])

@@ -199,6 +199,13 @@ class SignupForm(MemberPreferencesFields):
 class ProfileForm(MemberPreferencesFields):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
+    # The menu's language switch changes only the pages; this is the one setting for the emails.
+    preferred_language = forms.ChoiceField(
+        label=_("Language of your emails"),
+        choices=settings.LANGUAGES,
+        help_text=_("The secretariat writes to you in this language. The pages also use it unless you pick "
+                    "another language in the menu."),
+    )
 
     field_order = ["first_name", "last_name", "job_title", "preferred_language", "time_zone"]
 

@@ -1,5 +1,6 @@
 import zoneinfo
 
+from django.conf import settings
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -10,10 +11,17 @@ from . import second_factor
 from .models import Member
 
 
+def page_language_chosen(request) -> bool:
+    """Whether this browser picked a page language with the switcher."""
+    return request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) in dict(settings.LANGUAGES)
+
+
 class MemberPreferencesMiddleware:
     """Load the signed-in person's membership once per request and apply their language and zone.
 
-    Runs after LocaleMiddleware, so a member's saved preference wins over the browser's.
+    Runs after LocaleMiddleware. The pages speak the language picked with the switcher (its cookie)
+    when there is one, else the member's own language (which wins over the browser's). The switcher
+    never changes the member's language: that one is for their emails (see views.set_language).
     """
 
     def __init__(self, get_response):
@@ -27,8 +35,9 @@ class MemberPreferencesMiddleware:
             )
         member = request.member
         if member is not None:
-            translation.activate(member.preferred_language)
-            request.LANGUAGE_CODE = member.preferred_language
+            if not page_language_chosen(request):
+                translation.activate(member.preferred_language)
+                request.LANGUAGE_CODE = member.preferred_language
             try:
                 timezone.activate(zoneinfo.ZoneInfo(member.time_zone))
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):

@@ -1,6 +1,7 @@
 import logging
 
 from allauth.account.adapter import get_adapter
+from allauth.account.views import ConfirmEmailView as AllauthConfirmEmailView
 from allauth.account.views import SignupView as AllauthSignupView
 from allauth.mfa.totp.views import ActivateTOTPView as AllauthActivateTOTPView
 from django.conf import settings
@@ -13,8 +14,10 @@ from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -68,8 +71,7 @@ class ProfileView(ApprovedMemberRequiredMixin, FormView):
         return ProfileForm.for_member(self.request.member, data=data)
 
     def form_valid(self, form):
-        member = services.member_update_profile(member=self.request.member, **form.cleaned_data)
-        translation.activate(member.preferred_language)
+        services.member_update_profile(member=self.request.member, **form.cleaned_data)
         messages.success(self.request, _("Your profile has been saved."))
         return redirect("community:profile")
 
@@ -168,9 +170,30 @@ class SignupView(AllauthSignupView):
         return response
 
 
+EMAILS_STAY_IN = {
+    "en": gettext_lazy("Your emails stay in English."),
+    "fr": gettext_lazy("Your emails stay in French."),
+    "es": gettext_lazy("Your emails stay in Spanish."),
+}
+
+
+class ConfirmEmailView(AllauthConfirmEmailView):
+    """allauth's confirmation page, which says so when the link was already used (a second click)."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not self.object:
+            context["already_confirmed"] = selectors.email_confirmation_already_used(self.kwargs["key"])
+        return context
+
+
 @require_POST
 def set_language(request):
-    """Switch the language; a signed-in member's choice is saved as their preference."""
+    """Switch the language of the pages (a cookie), never that of a member's emails.
+
+    Someone may look at the portal in another language without wanting their emails to change: the
+    emails' language is the member's own setting on the profile page. A note says so when they differ.
+    """
     language = request.POST.get("language", "")
     next_url = request.POST.get("next") or "/"
     allowed_hosts = {request.get_host()}
@@ -182,8 +205,18 @@ def set_language(request):
     response = HttpResponseRedirect(next_url)
     if language not in dict(settings.LANGUAGES):
         return response
-    if request.member is not None:
-        services.member_update_profile(member=request.member, preferred_language=language)
+    member = request.member
+    if member is not None and member.preferred_language != language:
+        with translation.override(language):
+            # In the page's new language; one sentence per language, as each reads its own way.
+            note = str(EMAILS_STAY_IN[member.preferred_language])
+            if member.is_approved:
+                note = format_html(
+                    "{} " + _('You can change this on <a href="{url}">your profile</a>.'),
+                    note,
+                    url=reverse("community:profile"),
+                )
+            messages.info(request, note)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,

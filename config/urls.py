@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from community import views as community_views
@@ -19,6 +19,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/signup/", community_views.SignupView.as_view(), name="account_signup"),
     path("accounts/2fa/totp/activate/", community_views.ActivateTOTPView.as_view(), name="mfa_activate_totp"),
+    re_path(
+        r"^accounts/confirm-email/(?P<key>[-:\w]+)/$",
+        community_views.ConfirmEmailView.as_view(),
+        name="account_confirm_email",
+    ),
     path("accounts/", include("allauth.urls")),
     path("", include("community.urls")),
     path("", include("mailings.urls")),

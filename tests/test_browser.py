@@ -108,14 +108,17 @@ def test_member_logs_in_and_switches_language(open_page):
     page = open_page("/accounts/login/")
     page.fill("#id_login", member.user.email)
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")  # the menu's language buttons are submit buttons too
     page.wait_for_url("**/dashboard/")
     assert "Barcelona Metropolitan Area" in page.content()
+    page.click("#language-menu")
     with page.expect_navigation():
-        page.select_option("#language-switch", "fr")  # the switcher submits itself (portal.js)
+        page.click("button[name=language][value=fr]")
     assert page.get_attribute("html", "lang") == "fr"
+    # The pages only: the member's emails keep their language, and a note says so.
+    assert "Vos e-mails restent en anglais." in page.content()
     member.refresh_from_db()
-    assert member.preferred_language == "fr"
+    assert member.preferred_language == "en"
     assert page.problems == []
 
 
@@ -152,10 +155,10 @@ def test_staff_page_htmx_post_sends_the_csrf_token_under_the_csp(open_page, live
     page = open_page("/accounts/login/")
     page.fill("#id_login", staff.email)
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_url("**/accounts/2fa/authenticate/")
     page.fill("#id_code", second_factor.totp_current_code(STAFF_TOTP_SECRET))
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_url("**/staff/")
     assert page.evaluate("typeof htmx") == "object"
     assert page.locator("[data-todo=members-pending] .todo-count").inner_text() == "1"

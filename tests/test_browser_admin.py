@@ -18,10 +18,10 @@ def _sign_in(open_page, user, next_url):  # noqa: F811
     assert "/accounts/login/" in page.url
     page.fill("#id_login", user.email)
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_url("**/accounts/2fa/authenticate/")
     page.fill("#id_code", second_factor.totp_current_code(STAFF_TOTP_SECRET))
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_url(f"**{next_url}")
     return page
 
@@ -87,19 +87,19 @@ def test_staff_first_time_setup_in_the_browser_shows_the_qr_code(open_page):  # 
     page = open_page("/admin/community/member/")
     page.fill("#id_login", staff.email)
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_url("**/two-factor/setup/**")
     page.click("a.btn-primary")
     page.wait_for_url("**/accounts/reauthenticate/**")  # allauth asks for the password again
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_url("**/accounts/2fa/totp/activate/")
     # The QR code (an SVG data: URI) renders under the site's policy.
     qr = page.locator("img[src^='data:image/svg+xml']")
     assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
     secret = page.input_value("#authenticator_secret")
     page.fill("#id_code", second_factor.totp_current_code(secret))
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_url("**/accounts/2fa/recovery-codes/")
     assert len(page.input_value("#recovery_codes").split()) == 10
     page.click("a[href$='/two-factor/continue/']")

@@ -66,7 +66,7 @@ def test_signup_verification_then_login_lands_on_pending_page(client, organisati
     row = OutboxMessage.objects.get(recipient="ana.garcia@amb.example", template__startswith="account/")
     assert (row.language, row.status) == ("es", OutboxStatus.SENT)
     with translation.override("es"):
-        assert gettext("Please Confirm Your Email Address") in row.subject
+        assert gettext("Please confirm your email address") in row.subject
     assert "Please Confirm" not in row.subject
     # allauth's text names the site: with the portal's name and address, no blank where they go.
     body = mail.outbox[-1].body
@@ -128,12 +128,13 @@ def test_member_language_applied_after_login(client, member, password):
     assert response["Content-Language"] == "fr"
 
 
-def test_language_switch_saves_member_preference(client, member):
+def test_language_switch_keeps_member_email_language(client, member):
+    # The switch is for the pages; the emails' language is changed on the profile (test_language_switch.py).
     client.force_login(member.user)
     response = client.post(reverse("set_language"), {"language": "es", "next": "/dashboard/"})
     assert response.status_code == 302
     member.refresh_from_db()
-    assert member.preferred_language == "es"
+    assert member.preferred_language == "en"
 
 
 def test_language_switch_ignores_unknown_language_and_foreign_next(client, member):
@@ -153,8 +154,8 @@ def test_signed_in_message_is_in_the_members_language(client, member, password):
     )
     shown = [str(m) for m in response.context["messages"]]
     with translation.override("es"):
-        expected = gettext("Successfully signed in as %(name)s.") % {"name": member.user.email}
-    assert expected != f"Successfully signed in as {member.user.email}."
+        expected = gettext("You are logged in as %(name)s.") % {"name": member.user.email}
+    assert expected != f"You are logged in as {member.user.email}."
     assert expected in shown, shown
 
 

@@ -112,6 +112,15 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "community.forms.SignupForm"
+# The account forms with the portal's words (sentence-case labels, the project's FR/ES).
+ACCOUNT_FORMS = {
+    "login": "community.account_forms.LoginForm",
+    "change_password": "community.account_forms.ChangePasswordForm",
+    "set_password": "community.account_forms.SetPasswordForm",
+    "reset_password": "community.account_forms.ResetPasswordForm",
+    "reset_password_from_key": "community.account_forms.ResetPasswordKeyForm",
+    "add_email": "community.account_forms.AddEmailForm",
+}
 ACCOUNT_ADAPTER = "community.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[City Managers Community] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
@@ -223,6 +232,8 @@ DEFAULT_FROM_EMAIL = env(
     "DJANGO_DEFAULT_FROM_EMAIL", default="City Managers Community <community@portal.example>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The secretariat's address that pages and emails give when they say "contact us".
+PORTAL_CONTACT_EMAIL = env("PORTAL_CONTACT_EMAIL", default="community@portal.example")
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="config.mail.ConsoleAndFileBackend")
 EMAIL_FILE_PATH = env("DJANGO_EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")

@@ -11,3 +11,6 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 # run `make worker`) for the real path.
 if not CELERY_BROKER_URL:
     CELERY_TASK_ALWAYS_EAGER = True
+# `make run PORT=8001` serves on that port; the links in emails and the demo logins follow it.
+PORT = env.int("PORT", default=8000)
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default=f"http://127.0.0.1:{PORT}").rstrip("/")

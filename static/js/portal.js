@@ -14,8 +14,4 @@ document.addEventListener("DOMContentLoaded", () => {
     const guess = Intl.DateTimeFormat().resolvedOptions().timeZone;
     if (guess && [...zone.options].some((option) => option.value === guess)) zone.value = guess;
   }
-  // Language switcher: submit on change.
-  document.querySelectorAll("[data-autosubmit]").forEach((el) => {
-    el.addEventListener("change", () => el.form.submit());
-  });
 });

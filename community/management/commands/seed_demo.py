@@ -28,13 +28,14 @@ class Command(BaseCommand):
         with transaction.atomic():
             created = self._seed()
         self.stdout.write(self.style.SUCCESS(f"Demo edition ready ({created} new accounts)."))
+        site = settings.PORTAL_BASE_URL  # follows `make run PORT=...`
         self.stdout.write(
             f"\nDemo logins (password for all: {demo_data.DEMO_PASSWORD})\n"
-            f"  secretariat staff:  {demo_data.STAFF_EMAIL}   -> http://127.0.0.1:8000/admin/\n"
+            f"  secretariat staff:  {demo_data.STAFF_EMAIL}   -> {site}/admin/\n"
             "                      its two-factor code: python manage.py demo_totp\n"
             "  approved member:    manager@barcelona.demo.example (one per city: manager@<city>.demo.example)\n"
             "  pending member:     applicant@berlin.demo.example (also dakar, quito)\n"
-            "  site:               http://127.0.0.1:8000/\n"
+            f"  site:               {site}/\n"
         )
 
     def _seed(self) -> int:
