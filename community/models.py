@@ -143,8 +143,12 @@ class MemberStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+# Read from disk once (about 70 ms), not at each validation.
+KNOWN_TIME_ZONES = frozenset(zoneinfo.available_timezones())
+
+
 def validate_time_zone(value):
-    if value not in zoneinfo.available_timezones():
+    if value not in KNOWN_TIME_ZONES:
         raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value}, code="invalid")
 
 
