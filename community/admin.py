@@ -1,20 +1,25 @@
 from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
 from allauth.account.models import EmailAddress
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
+from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from import_export.admin import ExportMixin, ImportExportModelAdmin
+from import_export.admin import ImportExportModelAdmin
 
 from config.admin_tools import SafeChangelistMixin
 
-from . import services
+from . import exports, services
 from .forms import MembershipInvitationForm, MergeOrganisationsForm, OrganisationAdminForm, RejectForm
 from .models import Edition, Member, MembershipInvitation, Organisation, OrganisationStatus, User
-from .resources import MemberResource, MembershipInvitationResource, OrganisationResource
+from .resources import MembershipInvitationResource, OrganisationResource
 
 admin.site.unregister(EmailAddress)
 
@@ -52,12 +57,40 @@ def _report(modeladmin, request, result, done_message):
         )
 
 
+class OrganisationFilter(admin.SimpleListFilter):
+    """Lists only the organisations awaiting confirmation (where staff act) and the one chosen, not
+    every organisation (2,000 links, one query over all members): any other one is reached from the
+    members count in the organisations' list, which links here."""
+
+    title = _("organisation")
+    parameter_name = "organisation__id__exact"
+
+    def lookups(self, request, model_admin):
+        value = self.value() or ""
+        chosen = Q(pk=int(value)) if value.isdigit() and len(value) <= 18 else Q(pk__in=[])
+        organisations = Organisation.objects.filter(Q(status=OrganisationStatus.PROPOSED) | chosen)
+        return [(str(o.pk), str(o)) for o in organisations.order_by("name")[:50]]
+
+    def has_output(self):
+        # A filter without output is dropped silently: a bad value must reach queryset() instead.
+        return self.value() is not None or super().has_output()
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if not value.isdigit() or len(value) > 18:
+            # The changelist then says the filter is wrong (Django does not catch a filter's errors).
+            raise IncorrectLookupParameters(value)
+        return queryset.filter(organisation_id=value)
+
+
 @admin.register(Member)
-class MemberAdmin(SafeChangelistMixin, ExportMixin, admin.ModelAdmin):
-    resource_classes = [MemberResource]
+class MemberAdmin(SafeChangelistMixin, admin.ModelAdmin):
+    change_list_template = "admin/community/member/change_list.html"
     list_display = ["full_name", "email", "organisation", "region", "job_title", "status", "joined_at"]
-    list_filter = ["status", "organisation__region", ("organisation", admin.RelatedOnlyFieldListFilter),
-                   "preferred_language"]
+    # No date hierarchy (it reads the dates of every member on each page): a date filter instead.
+    list_filter = ["status", "organisation__region", OrganisationFilter, "preferred_language", "joined_at"]
     search_fields = ["user__email", "user__first_name", "user__last_name", "organisation__name", "job_title"]
     list_select_related = ["user", "organisation"]
     readonly_fields = ["user", "status", "status_changed_at", "status_changed_by", "rejection_reason",
@@ -66,7 +99,37 @@ class MemberAdmin(SafeChangelistMixin, ExportMixin, admin.ModelAdmin):
               "status_changed_at", "status_changed_by", "rejection_reason", "privacy_notice_version",
               "privacy_consented_at", "joined_at"]
     actions = ["approve", "reject"]
-    date_hierarchy = "joined_at"
+    # The total of every member is one more count of the whole table on each page.
+    show_full_result_count = False
+
+    def get_urls(self):
+        export = path("export/", self.admin_site.admin_view(self.export_view), name="community_member_export")
+        return [export, *super().get_urls()]
+
+    def export_view(self, request):
+        """The members of the changelist as it is filtered and searched, streamed as CSV or XLSX."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        changelist_url = reverse("admin:community_member_changelist")
+        fmt = request.GET.get("format")
+        if fmt not in ("csv", "xlsx"):
+            self.message_user(request, _("Choose CSV or XLSX to export."), messages.ERROR)
+            return HttpResponseRedirect(changelist_url)
+        request.GET = request.GET.copy()
+        del request.GET["format"]
+        try:
+            queryset = self.get_changelist_instance(request).get_queryset(request)
+        except IncorrectLookupParameters:
+            self.message_user(request, _("That selection or date is not valid."), messages.ERROR)
+            return HttpResponseRedirect(changelist_url)
+        filename = f"members-{timezone.localdate():%Y-%m-%d}.{fmt}"
+        if fmt == "csv":
+            rows = exports.member_export_csv(queryset)
+            response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+        return FileResponse(exports.member_export_xlsx(queryset), as_attachment=True, filename=filename,
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
     @admin.display(description=_("name"), ordering="user__last_name")
     def full_name(self, obj):
@@ -132,7 +195,9 @@ class OrganisationAdmin(SafeChangelistMixin, ImportExportModelAdmin):
 
     @admin.display(description=_("members"), ordering="member_count")
     def member_count(self, obj):
-        return obj.member_count
+        # The way to an organisation's members: the members' list keeps no filter of every organisation.
+        url = reverse("admin:community_member_changelist")
+        return format_html('<a href="{}?organisation__id__exact={}">{}</a>', url, obj.pk, obj.member_count)
 
     @admin.action(description=_("Confirm selected proposed organisations"), permissions=["change"])
     def confirm(self, request, queryset):

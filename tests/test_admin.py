@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from community.models import Member, MembershipInvitation, Organisation, OrganisationStatus
 
-from .factories import MemberFactory, OrganisationFactory
+from .factories import MemberFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -139,22 +139,68 @@ def test_merge_refuses_to_delete_a_confirmed_organisation(client, staff, organis
     assert member.organisation == organisation
 
 
+def _streamed(response):
+    assert response.status_code == 200
+    assert response.streaming  # never built whole in memory
+    return b"".join(response.streaming_content)
+
+
 def test_member_export_csv_and_xlsx(client, staff, member, other_member):
     client.force_login(staff)
     url = reverse("admin:community_member_export")
-    response = client.post(url, {"format": "0", "export_items": [member.pk, other_member.pk],
-                                 **{f"memberresource_{f}": "on" for f in ("email", "organisation", "status")}})
-    assert response.status_code == 200, response.content.decode()[:2000]
-    content = response.content.decode()
+    content = _streamed(client.get(url, {"format": "csv"})).decode()
+    assert content.splitlines()[0].startswith("email,first_name,last_name,organisation,country,region")
     assert member.user.email in content and other_member.user.email in content
     assert "Barcelona Metropolitan Area" in content
 
-    response = client.post(url, {"format": "1", "export_items": [member.pk],
-                                 **{f"memberresource_{f}": "on" for f in ("email", "organisation", "status")}})
-    assert response.status_code == 200
-    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    workbook = openpyxl.load_workbook(io.BytesIO(_streamed(client.get(url, {"format": "xlsx"}))))
     values = [cell.value for row in workbook.active.iter_rows() for cell in row]
-    assert member.user.email in values
+    assert member.user.email in values and other_member.user.email in values
+
+
+def test_member_export_keeps_the_changelist_filters_and_search(client, staff, member, other_member):
+    client.force_login(staff)
+    url = reverse("admin:community_member_export")
+    content = _streamed(client.get(url, {"format": "csv", "organisation__region__exact": "north_america"})).decode()
+    assert other_member.user.email in content and member.user.email not in content
+    content = _streamed(client.get(url, {"format": "csv", "q": "barcelona"})).decode()
+    assert member.user.email in content and other_member.user.email not in content
+    # The changelist offers both formats, carrying its filters.
+    page = client.get(reverse("admin:community_member_changelist"), {"status__exact": "approved"}).content.decode()
+    assert f"{url}?format=csv&amp;status__exact=approved" in page
+
+
+def test_member_export_reads_in_pages_and_loses_no_row(client, staff, organisation, monkeypatch):
+    from community import exports
+
+    monkeypatch.setattr(exports, "CHUNK", 2)
+    members = [MemberFactory(organisation=organisation) for _ in range(5)]
+    client.force_login(staff)
+    lines = _streamed(client.get(reverse("admin:community_member_export"), {"format": "csv"})).decode().splitlines()
+    assert len(lines) == 1 + 5
+    assert all(any(m.user.email in line for line in lines) for m in members)
+
+
+@pytest.mark.parametrize("query", [{"format": "html"}, {}, {"format": "csv", "organisation__id__exact": "abc"},
+                                   {"format": "csv", "joined_at__gte": "not-a-date"}])
+def test_member_export_bad_input_says_so(client, staff, member, query):
+    client.force_login(staff)
+    response = client.get(reverse("admin:community_member_export"), query, follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[0][0] == reverse("admin:community_member_changelist")
+    assert not response.streaming
+
+
+def test_member_export_needs_the_view_permission(client, member):
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(email="other-staff@secretariat.example", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_organisation"))
+    client.force_login(user)
+    assert client.get(reverse("admin:community_member_export"), {"format": "csv"}).status_code == 403
+    client.logout()
+    response = client.get(reverse("admin:community_member_export"), {"format": "csv"})
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 
 def _import(client, url, filename, content, fmt):
