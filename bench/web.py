@@ -43,6 +43,8 @@ def main():
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per target")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument("--setup-only", action="store_true",
+                        help="build the database and keep it (to profile a page by hand), measure nothing")
     args = parser.parse_args()
     started = time.perf_counter()
     ensure_wrk()
@@ -89,6 +91,9 @@ def main():
         connection.close()
         print(f"dataset: {data.organisations} organisations, {data.members} members, "
               f"{data.invitations} invitations in {build_seconds:.1f} s", flush=True)
+        if args.setup_only:
+            print(f"kept: DATABASE_URL={PG}/{DATABASE}; staff {staff_cookie}; member {member_cookie}")
+            return
 
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi_bench:application", "--workers", "2",
@@ -166,7 +171,8 @@ def main():
             from django.db import connections
 
             connections.close_all()
-        psql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)", check=False)
+        if not args.setup_only:
+            psql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)", check=False)
 
     total = time.perf_counter() - started
     measures.append(Measure.check("bench total time", total, "s", below=360))
