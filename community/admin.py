@@ -4,7 +4,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -14,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportModelAdmin
 
-from config.admin_tools import SafeChangelistMixin
+from config.admin_tools import CheapActionCheckboxMixin, SafeChangelistMixin
 
-from . import exports, services
+from . import exports, selectors, services
 from .forms import MembershipInvitationForm, MergeOrganisationsForm, OrganisationAdminForm, RejectForm
 from .models import Edition, Member, MembershipInvitation, Organisation, OrganisationStatus, User
 from .resources import MembershipInvitationResource, OrganisationResource
@@ -86,11 +87,12 @@ class OrganisationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Member)
-class MemberAdmin(SafeChangelistMixin, admin.ModelAdmin):
+class MemberAdmin(CheapActionCheckboxMixin, SafeChangelistMixin, admin.ModelAdmin):
     change_list_template = "admin/community/member/change_list.html"
     list_display = ["full_name", "email", "organisation", "region", "job_title", "status", "joined_at"]
     # No date hierarchy (it reads the dates of every member on each page): a date filter instead.
     list_filter = ["status", "organisation__region", OrganisationFilter, "preferred_language", "joined_at"]
+    # Searched by selectors.members_matching (get_search_results below), with PostgreSQL's indexes.
     search_fields = ["user__email", "user__first_name", "user__last_name", "organisation__name", "job_title"]
     list_select_related = ["user", "organisation"]
     readonly_fields = ["user", "status", "status_changed_at", "status_changed_by", "rejection_reason",
@@ -99,8 +101,16 @@ class MemberAdmin(SafeChangelistMixin, admin.ModelAdmin):
               "status_changed_at", "status_changed_by", "rejection_reason", "privacy_notice_version",
               "privacy_consented_at", "joined_at"]
     actions = ["approve", "reject"]
+    # Newest first, read from an index (community.Member's Meta): the people staff approve. Sorting
+    # 20,000 rows by name across the user table took 140 ms on each page.
+    ordering = ["-joined_at", "-pk"]
     # The total of every member is one more count of the whole table on each page.
     show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term:
+            return queryset, False
+        return selectors.members_matching(queryset=queryset, search=search_term), False
 
     def get_urls(self):
         export = path("export/", self.admin_site.admin_view(self.export_view), name="community_member_export")
@@ -182,16 +192,29 @@ class MemberAdmin(SafeChangelistMixin, admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SafeChangelistMixin, ImportExportModelAdmin):
+class OrganisationAdmin(CheapActionCheckboxMixin, SafeChangelistMixin, ImportExportModelAdmin):
     resource_classes = [OrganisationResource]
     form = OrganisationAdminForm
-    list_display = ["name", "country", "region", "kind", "population", "status", "member_count"]
+    list_display = ["name", "country_name", "region", "kind", "population", "status", "member_count"]
     list_filter = ["status", "region", "kind", "country"]
     search_fields = ["name", "website"]
     actions = ["confirm", "merge"]
 
+    show_full_result_count = False
+
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(member_count=Count("members"))
+        # A subquery, not Count() over a join: the page's count then needs no GROUP BY over every
+        # member, and the count is computed for the 100 rows shown only.
+        counts = (Member.objects.filter(organisation=OuterRef("pk")).order_by().values("organisation")
+                  .annotate(n=Count("pk")).values("n"))
+        return super().get_queryset(request).annotate(
+            member_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+        )
+
+    @admin.display(description=_("country"), ordering="country")
+    def country_name(self, obj):
+        # The admin would build django-countries' 250 choices for every row (0.3 s a page).
+        return obj.country.name
 
     @admin.display(description=_("members"), ordering="member_count")
     def member_count(self, obj):

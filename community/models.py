@@ -195,6 +195,10 @@ class Member(models.Model):
         verbose_name = _("member")
         verbose_name_plural = _("members")
         ordering = ["user__last_name", "user__first_name", "user__email"]
+        indexes = [
+            # The admin's members list: newest first.
+            models.Index(fields=["joined_at", "id"], name="member_joined_at_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(status__in=MemberStatus.values), name="member_status_valid"),
             models.CheckConstraint(

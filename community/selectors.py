@@ -2,9 +2,11 @@
 
 from dataclasses import dataclass
 
+from django.db.models import Q
+from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 
-from .models import Edition, Member
+from .models import Edition, Member, Organisation, User
 
 
 @dataclass(frozen=True)
@@ -58,3 +60,22 @@ def organisation_members(*, organisation):
         .select_related("user")
         .order_by("user__last_name", "user__first_name")
     )
+
+
+def members_matching(*, queryset, search: str):
+    """Members of `queryset` matching every word of `search` (quoted phrases kept whole) in their
+    email, names, organisation's name or job title, case-insensitively.
+
+    One subquery per table instead of Django's OR across the joins: PostgreSQL then reads each
+    table through its trigram index (migration 0007) instead of scanning 20,000 joined rows."""
+    for word in smart_split(search):
+        if word[0] in "\"'" and word[0] == word[-1] and len(word) > 1:
+            word = unescape_string_literal(word)
+        people = User.objects.filter(
+            Q(email__icontains=word) | Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        ).values("pk")
+        organisations = Organisation.objects.filter(name__icontains=word).values("pk")
+        queryset = queryset.filter(
+            Q(user_id__in=people) | Q(organisation_id__in=organisations) | Q(job_title__icontains=word)
+        )
+    return queryset

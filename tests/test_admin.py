@@ -144,6 +144,31 @@ def test_organisation_list_links_each_member_count_to_the_filtered_member_list(c
     assert f'href="{link}"' in body
 
 
+def test_member_search_matches_every_word_in_person_organisation_or_job(client, staff, member, other_member):
+    other_member.job_title = "Directora general"
+    other_member.save()
+    client.force_login(staff)
+    url = reverse("admin:community_member_changelist")
+
+    def found(q):
+        return set(client.get(url, {"q": q}).context["cl"].result_list)
+
+    assert found("MANAGER@barcelona") == {member}  # email, any case
+    assert found(member.user.last_name) == {member}
+    assert found("montréal") == {other_member}  # organisation name
+    assert found("directora") == {other_member}  # job title
+    assert found("barcelona directora") == set()  # every word must match
+    assert found('"Barcelona Metropolitan"') == {member}  # a quoted phrase stays whole
+
+
+def test_organisation_list_counts_members(client, staff, member, pending_member, other_organisation):
+    client.force_login(staff)
+    rows = {o.pk: o.member_count for o in
+            client.get(reverse("admin:community_organisation_changelist")).context["cl"].result_list}
+    assert rows[member.organisation_id] == 2
+    assert rows[other_organisation.pk] == 0
+
+
 def test_confirm_proposed_organisations(client, staff):
     proposed = OrganisationFactory(status=OrganisationStatus.PROPOSED)
     client.force_login(staff)
