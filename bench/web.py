@@ -197,10 +197,12 @@ def export_measures(cookie, staff, rows):
             print(f"export {fmt}: answered {status}", flush=True)
             measures.append(Measure(f"member export {fmt.upper()}: answered", status, "HTTP status", "200", False))
             continue
-        client = Client()
+        client = Client(HTTP_HOST=HOST)
         client.force_login(staff)
         tracemalloc.start()
         response = client.get(path)
+        if response.status_code != 200:
+            raise SystemExit(f"export {fmt} in-process: answered {response.status_code}")
         streamed = sum(len(chunk) for chunk in response.streaming_content) if response.streaming else len(
             response.content)
         peak = tracemalloc.get_traced_memory()[1] / 2**20
