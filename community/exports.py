@@ -1,8 +1,8 @@
 """Streamed member exports (CSV, XLSX) for the secretariat.
 
 django-import-export builds the whole dataset in memory (model instances, then a tablib table, then
-the file: about 200 MB for 20,000 members); these read the rows in keyset pages and write them as
-they go, so memory stays flat whatever the number of members.
+the file: a peak of 25 MB for CSV and 85 MB for XLSX at 20,000 members, growing with them); these
+read the rows in keyset pages and write them as they go: 7 MB and 5 MB, whatever the number.
 """
 
 import csv
