@@ -8,7 +8,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint worker beat migrate demo messages assets bench clean
+.PHONY: run test lint worker beat migrate demo messages assets bench bench-outbox bench-web clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,13 @@ assets:
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles
 
-## bench: outbox benchmark against the machine's PostgreSQL and Redis (see bench/outbox.py)
-bench: $(DEV_STAMP)
+## bench: both benchmarks against the machine's PostgreSQL and Redis (README "Benchmarks")
+bench: bench-outbox bench-web
+
+## bench-outbox: the outbox benchmark (bench/outbox.py; options in BENCH_ARGS)
+bench-outbox: $(DEV_STAMP)
 	$(BIN)/python bench/outbox.py $(BENCH_ARGS)
+
+## bench-web: gunicorn and wrk over 20,000 members (bench/web.py; options in BENCH_WEB_ARGS); writes bench/results.json
+bench-web: $(DEV_STAMP)
+	$(BIN)/python bench/web.py $(BENCH_WEB_ARGS)

@@ -5,22 +5,26 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.admin import AuthenticatorAdmin as AllauthAuthenticatorAdmin
 from allauth.mfa.models import Authenticator
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ExportMixin, ImportExportModelAdmin
+from import_export.admin import ImportExportModelAdmin
 
-from config.admin_tools import SafeChangelistMixin
+from config.admin_tools import CheapActionCheckboxMixin, SafeChangelistMixin
 from config.imports import SafeImportMixin
 
-from . import audit, services
+from . import audit, exports, selectors, services
 from .addresses import normalize_email
 from .forms import MembershipInvitationForm, MergeOrganisationsForm, OrganisationAdminForm, RejectForm
 from .models import (
@@ -33,7 +37,7 @@ from .models import (
     OrganisationStatus,
     User,
 )
-from .resources import MemberResource, MembershipInvitationResource, OrganisationResource
+from .resources import MembershipInvitationResource, OrganisationResource
 from .translated import TranslatedAdmin, all_language_columns
 
 # Third-party admins are registered again with SafeChangelistMixin, like every admin of the portal
@@ -135,13 +139,42 @@ def _report_unverified(modeladmin, request, members):
         )
 
 
+class OrganisationFilter(admin.SimpleListFilter):
+    """Lists only the organisations awaiting confirmation (where staff act) and the one chosen, not
+    every organisation (2,000 links, one query over all members): any other one is reached from the
+    members count in the organisations' list, which links here."""
+
+    title = _("organisation")
+    parameter_name = "organisation__id__exact"
+
+    def lookups(self, request, model_admin):
+        value = self.value() or ""
+        chosen = Q(pk=int(value)) if value.isdigit() and len(value) <= 18 else Q(pk__in=[])
+        organisations = Organisation.objects.filter(Q(status=OrganisationStatus.PROPOSED) | chosen)
+        return [(str(o.pk), str(o)) for o in organisations.order_by("name")[:50]]
+
+    def has_output(self):
+        # A filter without output is dropped silently: a bad value must reach queryset() instead.
+        return self.value() is not None or super().has_output()
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if not value.isdigit() or len(value) > 18:
+            # The changelist then says the filter is wrong (Django does not catch a filter's errors).
+            raise IncorrectLookupParameters(value)
+        return queryset.filter(organisation_id=value)
+
+
 @admin.register(Member)
-class MemberAdmin(SafeChangelistMixin, ExportMixin, admin.ModelAdmin):
-    resource_classes = [MemberResource]
+class MemberAdmin(CheapActionCheckboxMixin, SafeChangelistMixin, admin.ModelAdmin):
+    change_list_template = "admin/community/member/change_list.html"
     list_display = ["full_name", "email", "email_verified", "organisation", "region", "job_title", "status",
                     "joined_at"]
-    list_filter = ["status", "organisation__region", ("organisation", admin.RelatedOnlyFieldListFilter),
-                   "preferred_language"]
+    # No date hierarchy (it reads the dates of every member on each page): a date filter instead.
+    list_filter = ["status", "organisation__region", OrganisationFilter, "preferred_language", "joined_at"]
+    # Searched by selectors.members_matching (get_search_results below), with PostgreSQL's indexes.
     search_fields = ["user__email", "user__first_name", "user__last_name", "organisation__name", "job_title"]
     list_select_related = ["user", "organisation"]
     readonly_fields = ["user", "status", "status_changed_at", "status_changed_by", "rejection_reason",
@@ -150,7 +183,45 @@ class MemberAdmin(SafeChangelistMixin, ExportMixin, admin.ModelAdmin):
               "status_changed_at", "status_changed_by", "rejection_reason", "privacy_notice_version",
               "privacy_consented_at", "joined_at"]
     actions = ["approve", "reject"]
-    date_hierarchy = "joined_at"
+    # Newest first, read from an index (community.Member's Meta): the people staff approve. Sorting
+    # 20,000 rows by name across the user table took 140 ms on each page.
+    ordering = ["-joined_at", "-pk"]
+    # The total of every member is one more count of the whole table on each page.
+    show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term:
+            return queryset, False
+        return selectors.members_matching(queryset=queryset, search=search_term), False
+
+    def get_urls(self):
+        export = path("export/", self.admin_site.admin_view(self.export_view), name="community_member_export")
+        return [export, *super().get_urls()]
+
+    def export_view(self, request):
+        """The members of the changelist as it is filtered and searched, streamed as CSV or XLSX."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        changelist_url = reverse("admin:community_member_changelist")
+        fmt = request.GET.get("format")
+        if fmt not in ("csv", "xlsx"):
+            self.message_user(request, _("Choose CSV or XLSX to export."), messages.ERROR)
+            return HttpResponseRedirect(changelist_url)
+        request.GET = request.GET.copy()
+        del request.GET["format"]
+        try:
+            queryset = self.get_changelist_instance(request).get_queryset(request)
+        except IncorrectLookupParameters:
+            self.message_user(request, _("That selection or date is not valid."), messages.ERROR)
+            return HttpResponseRedirect(changelist_url)
+        filename = f"members-{timezone.localdate():%Y-%m-%d}.{fmt}"
+        if fmt == "csv":
+            rows = exports.member_export_csv(queryset)
+            response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+        return FileResponse(exports.member_export_xlsx(queryset), as_attachment=True, filename=filename,
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
     @admin.display(description=_("name"), ordering="user__last_name")
     def full_name(self, obj):
@@ -221,10 +292,10 @@ class MemberAdmin(SafeChangelistMixin, ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SafeChangelistMixin, SafeImportMixin, ImportExportModelAdmin):
+class OrganisationAdmin(CheapActionCheckboxMixin, SafeChangelistMixin, SafeImportMixin, ImportExportModelAdmin):
     resource_classes = [OrganisationResource]
     form = OrganisationAdminForm
-    list_display = ["name", "country", "region", "kind", "population", "status", "member_count"]
+    list_display = ["name", "country_name", "region", "kind", "population", "status", "member_count"]
     list_filter = ["status", "region", "kind", "country"]
     search_fields = ["name", "website"]
     actions = ["confirm", "confirm_and_approve", "make_former", "merge"]
@@ -233,12 +304,27 @@ class OrganisationAdmin(SafeChangelistMixin, SafeImportMixin, ImportExportModelA
         # The status changes only through the actions (services.py), which write the audit log.
         return ["status"] if obj is not None else []
 
+    show_full_result_count = False
+
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(member_count=Count("members"))
+        # A subquery, not Count() over a join: the page's count then needs no GROUP BY over every
+        # member, and the count is computed for the 100 rows shown only.
+        counts = (Member.objects.filter(organisation=OuterRef("pk")).order_by().values("organisation")
+                  .annotate(n=Count("pk")).values("n"))
+        return super().get_queryset(request).annotate(
+            member_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+        )
+
+    @admin.display(description=_("country"), ordering="country")
+    def country_name(self, obj):
+        # The admin would build django-countries' 250 choices for every row (0.3 s a page).
+        return obj.country.name
 
     @admin.display(description=_("members"), ordering="member_count")
     def member_count(self, obj):
-        return obj.member_count
+        # The way to an organisation's members: the members' list keeps no filter of every organisation.
+        url = reverse("admin:community_member_changelist")
+        return format_html('<a href="{}?organisation__id__exact={}">{}</a>', url, obj.pk, obj.member_count)
 
     @admin.action(description=_("Confirm selected proposed organisations"), permissions=["change"])
     def confirm(self, request, queryset):

@@ -161,8 +161,12 @@ class MemberStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+# Read from disk once (about 70 ms), not at each validation.
+KNOWN_TIME_ZONES = frozenset(zoneinfo.available_timezones())
+
+
 def validate_time_zone(value):
-    if value not in zoneinfo.available_timezones():
+    if value not in KNOWN_TIME_ZONES:
         raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value}, code="invalid")
 
 
@@ -209,6 +213,10 @@ class Member(models.Model):
         verbose_name = _("member")
         verbose_name_plural = _("members")
         ordering = ["user__last_name", "user__first_name", "user__email"]
+        indexes = [
+            # The admin's members list: newest first.
+            models.Index(fields=["joined_at", "id"], name="member_joined_at_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(status__in=MemberStatus.values), name="member_status_valid"),
             models.CheckConstraint(

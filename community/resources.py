@@ -9,7 +9,7 @@ from import_export.widgets import ForeignKeyWidget
 
 from . import services
 from .addresses import normalize_email
-from .models import Member, MembershipInvitation, Organisation
+from .models import MembershipInvitation, Organisation
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -47,28 +47,6 @@ class OrganisationResource(SpreadsheetSafeExport, resources.ModelResource):
                 "The status of an existing organisation changes only through the actions “Confirm” and "
                 "“Mark as former member”."
             )})
-
-
-class MemberResource(SpreadsheetSafeExport, resources.ModelResource):
-    """Export only: people join by signing up or through an invitation (imported below)."""
-
-    email = fields.Field(attribute="user__email", column_name="email", readonly=True)
-    first_name = fields.Field(attribute="user__first_name", column_name="first_name", readonly=True)
-    last_name = fields.Field(attribute="user__last_name", column_name="last_name", readonly=True)
-    organisation = fields.Field(attribute="organisation__name", column_name="organisation", readonly=True)
-    country = fields.Field(attribute="organisation__country", column_name="country", readonly=True)
-    region = fields.Field(attribute="organisation__region", column_name="region", readonly=True)
-
-    class Meta:
-        model = Member
-        fields = (
-            "email", "first_name", "last_name", "organisation", "country", "region", "job_title",
-            "preferred_language", "time_zone", "status", "joined_at",
-        )
-        export_order = fields
-
-    def get_export_queryset(self, request):
-        return super().get_export_queryset(request).select_related("user", "organisation")
 
 
 class MembershipInvitationResource(SpreadsheetSafeExport, resources.ModelResource):

@@ -54,3 +54,21 @@ def totp_activate(user, secret: str) -> Authenticator:
 def totp_current_code(secret: str) -> str:
     """The code an authenticator app shows now for this secret (allauth's own computation)."""
     return format_hotp_value(hotp_value(secret, int(time.time()) // mfa_settings.TOTP_PERIOD))
+
+
+def session_passed_second_factor_data(user) -> dict:
+    """Session entries that say this session passed the user's second factor, as allauth writes them
+    at login: for sessions made outside a request (tests' force_login, the benchmark's sessions).
+    Empty when the user has no authenticator app."""
+    from allauth.account.internal.flows import login as login_flow
+    from allauth.account.internal.userkit import user_id_to_str
+
+    authenticator = Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).first()
+    if authenticator is None:
+        return {}
+    return {
+        login_flow.AUTHENTICATION_METHODS_SESSION_KEY: [
+            {"method": "mfa", "at": time.time(), "id": authenticator.pk, "type": authenticator.type}
+        ],
+        login_flow._AUTHENTICATION_METHODS_USER_SESSION_KEY: user_id_to_str(user),
+    }

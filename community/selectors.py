@@ -3,8 +3,10 @@
 from allauth.account import app_settings as account_settings
 from allauth.account.models import EmailAddress, EmailConfirmation
 from django.core import signing
+from django.db.models import Q
+from django.utils.text import smart_split, unescape_string_literal
 
-from .models import Member
+from .models import Member, Organisation, User
 
 
 def organisation_members(*, organisation):
@@ -28,3 +30,20 @@ def email_confirmation_already_used(key: str) -> bool:
     except signing.BadSignature:
         return EmailConfirmation.objects.filter(key=key.lower(), email_address__verified=True).exists()
     return EmailAddress.objects.filter(pk=pk, verified=True).exists()
+def members_matching(*, queryset, search: str):
+    """Members of `queryset` matching every word of `search` (quoted phrases kept whole) in their
+    email, names, organisation's name or job title, case-insensitively.
+
+    One subquery per table instead of Django's OR across the joins: PostgreSQL then reads each
+    table through its trigram index (migration 0012) instead of scanning 20,000 joined rows."""
+    for word in smart_split(search):
+        if word[0] in "\"'" and word[0] == word[-1] and len(word) > 1:
+            word = unescape_string_literal(word)
+        people = User.objects.filter(
+            Q(email__icontains=word) | Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        ).values("pk")
+        organisations = Organisation.objects.filter(name__icontains=word).values("pk")
+        queryset = queryset.filter(
+            Q(user_id__in=people) | Q(organisation_id__in=organisations) | Q(job_title__icontains=word)
+        )
+    return queryset

@@ -11,6 +11,8 @@ from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.views.main import ChangeList
 from django.core.checks import Error, Tags, register
 from django.http import HttpResponseRedirect
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -94,3 +96,11 @@ def every_admin_is_guarded(app_configs, **kwargs):
                 f"{name} imports without config.imports.SafeImportMixin.", obj=type(model_admin), id="portal.E002"
             ))
     return errors
+class CheapActionCheckboxMixin:
+    """The changelist's selection checkbox written directly: Django renders a widget template for each
+    row (100 template renders per page, a fifth of a 20,000-member list's time). Same HTML."""
+
+    def action_checkbox(self, obj):
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html('<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+                           admin.helpers.ACTION_CHECKBOX_NAME, obj.pk, label)

@@ -94,24 +94,16 @@ def _force_login_passes_the_second_factor(request, monkeypatch):
     Tests of the enforcement itself opt out with ``@pytest.mark.real_second_factor``."""
     if request.node.get_closest_marker("real_second_factor"):
         return
-    import time
-
-    from allauth.account.internal.flows import login as login_flow
-    from allauth.account.internal.userkit import user_id_to_str
-    from allauth.mfa.models import Authenticator
     from django.test import Client
 
     original = Client.force_login
 
     def force_login(self, user, backend=None):
         original(self, user, backend)
-        authenticator = Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).first()
-        if authenticator is not None:
+        passed = second_factor.session_passed_second_factor_data(user)
+        if passed:
             session = self.session
-            session[login_flow.AUTHENTICATION_METHODS_SESSION_KEY] = [
-                {"method": "mfa", "at": time.time(), "id": authenticator.pk, "type": authenticator.type}
-            ]
-            session[login_flow._AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
+            session.update(passed)
             session.save()
 
     monkeypatch.setattr(Client, "force_login", force_login)

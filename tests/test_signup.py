@@ -176,3 +176,33 @@ def test_password_reset_for_an_unknown_address_looks_the_same(client, member):
     unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
     assert known.status_code == unknown.status_code == 302
     assert known["Location"] == unknown["Location"]
+
+
+def test_profile_time_zones_are_listed_once_not_read_from_disk_per_page(client, member, monkeypatch):
+    """The zones are read at import and their options rendered once (the profile page spent 70 ms
+    reading the tz database and 80 ms rendering 600 options)."""
+    import zoneinfo
+
+    def read_from_disk():
+        raise AssertionError("the time zones were read from disk again")
+
+    monkeypatch.setattr(zoneinfo, "available_timezones", read_from_disk)
+    member.time_zone = "America/Sao_Paulo"
+    member.save()
+    client.force_login(member.user)
+    body = client.get(reverse("community:profile")).content.decode()
+    select = re.search(r'<select[^>]*name="time_zone"[^>]*>(.*?)</select>', body, re.S)
+    assert select is not None
+    assert 'class="' in select.group(0) and "form-select" in select.group(0)  # still styled by crispy
+    options = re.findall(r"<option[^>]*>", select.group(1))
+    assert len(options) > 400
+    assert re.findall(r"<option selected[^>]*>[^<]*", select.group(1)) == [
+        '<option selected value="America/Sao_Paulo">America/Sao Paulo'
+    ]
+    # Saving validates against the same list, still without reading the disk.
+    response = client.post(reverse("community:profile"), {
+        "first_name": "Ana", "last_name": "Garcia", "job_title": "City manager", "preferred_language": "en",
+        "time_zone": "Asia/Seoul"})
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.time_zone == "Asia/Seoul"

@@ -94,7 +94,7 @@ def test_todo_counts_link_to_filtered_lists_showing_the_same_number(client, staf
         assert listing.status_code == 200, item.url
         # The filter was applied (not ignored nor refused with ?e=1) and shows the same number.
         assert listing.context_data["cl"].result_count == count, item.key
-        assert listing.context_data["cl"].full_result_count > count, item.key
+        assert listing.context_data["cl"].root_queryset.count() > count, item.key
 
 
 @pytest.mark.parametrize("size", [2, 12])

@@ -1,0 +1,298 @@
+"""Web benchmark (run by hand: `make bench-web`, or `make bench` with the outbox one; not a test).
+
+gunicorn (2 sync workers) serves the production settings (config.settings.bench: production plus
+two bare views) on PostgreSQL and Redis, over a dataset of 2,000 organisations and 20,000 members
+(bench/dataset.py). wrk (Debian's package, installed when missing) loads each page for 10 s at 16
+connections, alternating with the in-stack bare view as the baseline. Staff lists are also timed
+one request at a time. The member export (CSV, XLSX) is timed over HTTP and its peak memory taken
+in-process with tracemalloc. Results: bench/results.json and a table.
+
+Uses only its own names: database `portal_bench` (dropped and made again), Redis db 9, port 8765.
+"""
+
+import argparse
+import http.client
+import os
+import re
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.results import Measure, table, write  # noqa: E402
+
+PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+DATABASE = "portal_bench"
+REDIS = "redis://127.0.0.1:6379/9"
+HOST, PORT = "127.0.0.1", 8765
+BASELINE = "/bench/in-stack/"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--organisations", type=int, default=2000)
+    parser.add_argument("--members", type=int, default=20000)
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per target")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument("--setup-only", action="store_true",
+                        help="build the database and keep it (to profile a page by hand), measure nothing")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    ensure_wrk()
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.bench",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
+        "DJANGO_ALLOWED_HOSTS": f"{HOST},localhost",
+        "DATABASE_URL": f"{PG}/{DATABASE}",
+        "CELERY_BROKER_URL": REDIS,
+        "REDIS_URL": REDIS,
+        "PORTAL_BASE_URL": f"http://{HOST}:{PORT}",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_SECURE_COOKIES": "false",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    }
+    psql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+    psql(f"CREATE DATABASE {DATABASE}")
+    server = None
+    try:
+        manage = [sys.executable, "manage.py"]
+        subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+        subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+        os.environ.update(env)
+        import django
+
+        django.setup()
+        import redis
+
+        redis.Redis.from_url(REDIS).flushdb()
+        from bench import dataset
+
+        t0 = time.perf_counter()
+        data = dataset.build(organisations=args.organisations, members=args.members)
+        build_seconds = time.perf_counter() - t0
+        staff_cookie = f"sessionid={dataset.session_for(data.staff)}"
+        member_cookie = f"sessionid={dataset.session_for(data.member.user)}"
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        connection.close()
+        print(f"dataset: {data.organisations} organisations, {data.members} members, "
+              f"{data.invitations} invitations in {build_seconds:.1f} s", flush=True)
+        if args.setup_only:
+            print(f"kept: DATABASE_URL={PG}/{DATABASE}; staff {staff_cookie}; member {member_cookie}")
+            return
+
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "config.wsgi_bench:application", "--workers", "2",
+             "--bind", f"{HOST}:{PORT}", "--log-level", "warning"],
+            cwd=ROOT, env=env, start_new_session=True,
+        )
+        wait_up()
+        org = data.organisation.pk
+        # name -> (path, cookie, kind); kind: "limit", "member" (vs the baseline), "staff", "other"
+        targets = {
+            "bare template, no middleware": ("/bench/bare/", "", "limit"),
+            "in-stack bare view, signed in": (BASELINE, member_cookie, "limit"),
+            "home": ("/", member_cookie, "member"),
+            "dashboard": ("/dashboard/", member_cookie, "member"),
+            "organisation page": (f"/organisations/{org}/", member_cookie, "member"),
+            "profile page": ("/profile/", member_cookie, "member"),
+            "admin member list": ("/admin/community/member/", staff_cookie, "staff"),
+            "admin member search": ("/admin/community/member/?q=garcia-1", staff_cookie, "staff"),
+            "admin organisation list": ("/admin/community/organisation/", staff_cookie, "staff"),
+            "admin organisation search": ("/admin/community/organisation/?q=city+0042", staff_cookie, "staff"),
+            "/healthz": ("/healthz", "", "other"),
+        }
+        for name, (path, cookie, _kind) in targets.items():
+            status, _ms = fetch(path, cookie)
+            if status != 200:
+                raise SystemExit(f"{name}: {path} answered {status}, not 200: the bench setup is wrong")
+
+        measures = [Measure.check("dataset build", build_seconds, "s", below=30)]
+        # One request at a time (after a few to warm the caches): what a staff member waits.
+        for name, (path, cookie, kind) in targets.items():
+            if kind == "staff":
+                timings = [fetch(path, cookie)[1] for _ in range(9)][2:]
+                print(f"{name}: one request {statistics.median(timings):.0f} ms (median of 7)", flush=True)
+                measures.append(Measure.check(f"{name}: one request (median)", statistics.median(timings), "ms",
+                                              below=150))
+        print("warm-up", flush=True)
+        for path, cookie, _kind in targets.values():
+            wrk(path, cookie, duration=2, connections=4)
+            drain()
+
+        failed = 0
+        for name, (path, cookie, kind) in targets.items():
+            if kind == "limit" and path == BASELINE:
+                continue
+            baseline = wrk(BASELINE, member_cookie, args.duration, args.connections)
+            result = wrk(path, cookie, args.duration, args.connections)
+            drain()
+            failed += baseline["errors"] + result["errors"]
+            print(f"{name}: {result['rps']:.0f} req/s, p99 {result['p99']:.0f} ms "
+                  f"(baseline {baseline['rps']:.0f} req/s)", flush=True)
+            if kind == "limit":
+                measures.append(Measure.check(f"{name}: throughput", result["rps"], "req/s"))
+                measures.append(Measure.check(f"{name}: p99", result["p99"], "ms"))
+                measures.append(Measure.check("in-stack bare view, signed in: throughput", baseline["rps"], "req/s"))
+                measures.append(Measure.check("in-stack bare view, signed in: p99", baseline["p99"], "ms"))
+            elif kind == "member":
+                measures.append(Measure.check(f"{name}: throughput", result["rps"], "req/s"))
+                measures.append(Measure.check(f"{name}: x in-stack bare view", result["rps"] / baseline["rps"], "x",
+                                              above=0.5))
+                measures.append(Measure.check(f"{name}: p99", result["p99"], "ms", below=100))
+            elif kind == "staff":
+                measures.append(Measure.check(f"{name}: throughput", result["rps"], "req/s"))
+                measures.append(Measure.check(f"{name}: p99 under load", result["p99"], "ms", below=300))
+            else:
+                measures.append(Measure.check(f"{name}: throughput", result["rps"], "req/s"))
+                measures.append(Measure.check(f"{name}: p99", result["p99"], "ms", below=100))
+        measures.append(Measure.check("failed requests under load (errors, timeouts)", failed, "requests", below=1))
+
+        measures += export_measures(staff_cookie, data.staff, data.members)
+    finally:
+        if server is not None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+        if "django" in sys.modules:
+            from django.db import connections
+
+            connections.close_all()
+        if not args.setup_only:
+            psql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)", check=False)
+
+    total = time.perf_counter() - started
+    measures.append(Measure.check("bench total time", total, "s", below=360))
+    write(measures, args.output, organisations=args.organisations, members=args.members,
+          duration_seconds=args.duration, connections=args.connections, workers=2)
+    print(table(measures))
+    print(f"written to {args.output}")
+
+
+def export_measures(cookie, staff, rows):
+    """The member export through the admin, as staff use it: wall time over HTTP (gunicorn), and the
+    peak memory of the same view in this process (tracemalloc: what the export allocates)."""
+    from django.test import Client
+
+    measures = []
+    for fmt in ("csv", "xlsx"):
+        path = f"/admin/community/member/export/?format={fmt}"
+        t0 = time.perf_counter()
+        status, size = download(path, cookie)
+        seconds = time.perf_counter() - t0
+        if status != 200:
+            print(f"export {fmt}: answered {status}", flush=True)
+            measures.append(Measure(f"member export {fmt.upper()}: answered", status, "HTTP status", "200", False))
+            continue
+        client = Client(HTTP_HOST=HOST)
+        client.force_login(staff)
+        tracemalloc.start()
+        response = client.get(path)
+        if response.status_code != 200:
+            raise SystemExit(f"export {fmt} in-process: answered {response.status_code}")
+        streamed = sum(len(chunk) for chunk in response.streaming_content) if response.streaming else len(
+            response.content)
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        print(f"export {fmt}: {rows} rows, {size / 2**20:.1f} MB over HTTP in {seconds:.1f} s; "
+              f"in-process {streamed / 2**20:.1f} MB, peak {peak:.0f} MB", flush=True)
+        measures.append(Measure.check(f"member export {fmt.upper()}: wall time ({rows} rows)", seconds, "s"))
+        measures.append(Measure.check(f"member export {fmt.upper()}: peak memory", peak, "MB", below=200))
+        measures.append(Measure.check(f"member export {fmt.upper()}: streamed", float(response.streaming), "bool",
+                                      above=1))
+    return measures
+
+
+def ensure_wrk():
+    if shutil.which("wrk"):
+        return
+    print("wrk is missing: installing Debian's package", flush=True)
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    subprocess.run([*sudo, "apt-get", "install", "-y", "-q", "wrk"], check=True)
+
+
+def psql(sql, check=True):
+    subprocess.run(["psql", f"{PG}/postgres", "-qc", sql], check=check)
+
+
+def wait_up():
+    for _ in range(100):
+        try:
+            if fetch("/healthz", "")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("gunicorn did not answer /healthz")
+
+
+def drain():
+    """Wait until the requests that wrk left queued (slow pages) are served, so that they do not
+    count against the next run."""
+    for _ in range(600):
+        if fetch("/bench/bare/", "")[1] < 50:
+            return
+        time.sleep(0.1)
+
+
+def fetch(path, cookie):
+    conn = http.client.HTTPConnection(HOST, PORT, timeout=60)
+    t0 = time.perf_counter()
+    conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    return response.status, (time.perf_counter() - t0) * 1000
+
+
+def download(path, cookie):
+    conn = http.client.HTTPConnection(HOST, PORT, timeout=300)
+    conn.request("GET", path, headers={"Cookie": cookie})
+    response = conn.getresponse()
+    size = 0
+    while chunk := response.read(65536):
+        size += len(chunk)
+    conn.close()
+    return response.status, size
+
+
+UNITS = {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}
+
+
+def wrk(path, cookie, duration, connections):
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run([*command, f"http://{HOST}:{PORT}{path}"], capture_output=True, text=True,
+                         check=True).stdout
+    return parse_wrk(out)
+
+
+def parse_wrk(out):
+    p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s|m)\s*$", out, re.M)
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = (sum(int(n) for n in socket.groups()) if socket else 0) + (int(non2xx.group(1)) if non2xx else 0)
+    return {
+        "rps": float(rps.group(1)) if rps else 0.0,
+        "p99": float(p99.group(1)) * UNITS[p99.group(2)] if p99 else float("inf"),
+        "errors": errors,
+    }
+
+
+if __name__ == "__main__":
+    main()
