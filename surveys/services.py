@@ -223,10 +223,11 @@ def _conflict(question, answer, normalized, raw_value, other_text) -> Conflict:
 
 @transaction.atomic
 def answer_save(*, portrait: Portrait, question: Question, value, member, base_version: int,
-                other_text: str = "", now=None, questions=None) -> Answer | Conflict:
+                other_text: str = "", now=None, questions=None) -> Answer | Conflict | None:
     """Save one answer of a portrait, if ``base_version`` (the version the member's page showed, 0
     for none) is still the current one; else return a ``Conflict`` with the colleague's value, name
-    and time, and change nothing. Saving the value already stored is a no-op (no conflict).
+    and time, and change nothing. Saving the value already stored is a no-op (no conflict); an
+    empty value where there is no answer stores nothing (returns None).
 
     Records the member as a respondent, and deletes the answers of questions that this answer now
     hides. Raises PermissionDenied (not a member of the organisation) or ValidationError (survey not
@@ -263,6 +264,8 @@ def answer_save(*, portrait: Portrait, question: Question, value, member, base_v
             return _conflict(question, answer, normalized, value, other_text)
         answer.refresh_from_db()
         AnswerChoice.objects.filter(answer=answer).delete()
+    elif not normalized.is_answered:
+        return None  # nothing stored, nothing to store
     else:
         try:
             with transaction.atomic():
