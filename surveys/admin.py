@@ -5,7 +5,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -81,39 +80,39 @@ class SurveyAdmin(SafeChangelistMixin, TranslatedAdmin):
                                  "closes_at": survey.closes_at})
 
 
-class QuestionInlineFormSet(BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        _refuse_deleting_answered(self, Answer.objects.filter(question__in=self._deleted_instances()), "question_id",
-                                  _("“%(item)s” is answered in %(count)d portrait(s): it cannot be removed "
-                                    "(the answers would be lost)."))
+class AnswerProtectedInline:
+    """An inline whose rows cannot be deleted once answered: the reason in the staff's words (Django's
+    own check would only name the protected rows)."""
 
-    def _deleted_instances(self):
-        return [form.instance for form in self.forms if self.can_delete and self._should_delete_form(form)
-                and form.instance.pk]
+    in_use_message = ""
 
+    def in_use_count(self, instance) -> int:
+        raise NotImplementedError
 
-class ChoiceInlineFormSet(QuestionInlineFormSet):
-    def clean(self):
-        BaseInlineFormSet.clean(self)
-        _refuse_deleting_answered(self, AnswerChoice.objects.filter(choice__in=self._deleted_instances()),
-                                  "choice_id",
-                                  _("“%(item)s” is chosen in %(count)d portrait(s): it cannot be removed (those "
-                                    "answers would change). Correct its text instead, or add a new choice."))
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        inline = self
 
+        class Form(formset.form):
+            def hand_clean_DELETE(self):  # called by the admin for each row marked for deletion
+                if self.cleaned_data.get("DELETE") and self.instance.pk:
+                    count = inline.in_use_count(self.instance)
+                    if count:
+                        raise ValidationError(inline.in_use_message % {"item": self.instance, "count": count})
+                super().hand_clean_DELETE()
 
-def _refuse_deleting_answered(formset, rows, key, message):
-    counts = dict(rows.values_list(key).annotate(n=Count("pk")).order_by())
-    errors = [message % {"item": form.instance, "count": counts[form.instance.pk]}
-              for form in formset.forms
-              if formset.can_delete and formset._should_delete_form(form) and form.instance.pk in counts]
-    if errors:
-        raise ValidationError(errors)
+        formset.form = Form
+        return formset
 
 
-class QuestionInline(TranslatedStackedInline):
+class QuestionInline(AnswerProtectedInline, TranslatedStackedInline):
     model = Question
-    formset = QuestionInlineFormSet
+    in_use_message = _("“%(item)s” is answered in %(count)d portrait(s): it cannot be removed (the answers would "
+                       "be lost).")
+
+    def in_use_count(self, instance):
+        return Answer.objects.filter(question=instance).count()
+
     fields = ["order", "kind", "required", "text", "help_text"]
     extra = 0
     show_change_link = True  # choices, scale labels, number limits and the condition are on the question's page
@@ -134,17 +133,21 @@ class SectionAdmin(SafeChangelistMixin, TranslatedAdmin):
         return obj.question_count
 
 
-class ChoiceInline(TranslatedTabularInline):
+class ChoiceInline(AnswerProtectedInline, TranslatedTabularInline):
     model = Choice
-    formset = ChoiceInlineFormSet
+    in_use_message = _("“%(item)s” is chosen in %(count)d portrait(s): it cannot be removed (those answers would "
+                       "change). Correct its text instead, or add a new choice.")
+
+    def in_use_count(self, instance):
+        return AnswerChoice.objects.filter(choice=instance).count()
+
     fields = ["order", "text"]
     extra = 0
 
 
 class QuestionAdminForm(forms.ModelForm):
-    class Meta:
-        model = Question
-        fields = ["show_if_question", "show_if_choices"]  # the admin adds the others
+    """The condition's choices must be choices of the condition's question (the model's clean checks
+    that the condition is an earlier choice question). The admin gives it its model and fields."""
 
     def clean(self):
         cleaned = super().clean()
