@@ -2,7 +2,7 @@
 
 from django.dispatch import receiver
 
-from community.signals import edition_copied, organisations_merged
+from community.signals import demo_seeded, edition_copied, organisations_merged
 
 from . import services
 from .models import Survey
@@ -18,3 +18,10 @@ def copy_survey_with_edition(sender, source, edition, **kwargs):
 @receiver(organisations_merged)
 def move_portraits_of_merged_organisations(sender, target, merged, **kwargs):
     services.portraits_merge(target=target, merged=merged)
+
+
+@receiver(demo_seeded)
+def seed_demo_survey(sender, edition, staff, **kwargs):
+    from .demo import seed_demo_survey
+
+    seed_demo_survey(edition=edition, staff=staff)
