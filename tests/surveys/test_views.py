@@ -298,3 +298,16 @@ def test_section_page_queries_do_not_grow_with_questions(client, edition, member
     with django_assert_max_num_queries(16):
         response = client.get(url)
     assert response.content.decode().count('class="card mb-3 question') == extra + 1
+
+
+def test_portrait_step_costs_three_queries_for_any_number_of_members(survey, django_assert_num_queries):
+    from community import steps
+
+    from ..factories import OrganisationFactory
+
+    step = next(s for s in steps.registered() if s.key == "surveys.portrait")
+    members = [MemberFactory(organisation=OrganisationFactory()) for _ in range(8)]
+    for count in (1, 8):
+        with django_assert_num_queries(3):
+            states = step.for_members(members[:count], survey.edition)
+        assert len(states) == count
