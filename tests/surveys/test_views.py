@@ -13,6 +13,7 @@ from surveys import services
 from surveys.models import Answer, Portrait, PortraitStatus
 
 from ..factories import MemberFactory, UserFactory
+from ..test_no_500 import NASTY
 from .conftest import make_survey
 
 pytestmark = pytest.mark.django_db
@@ -295,7 +296,7 @@ def test_section_page_queries_do_not_grow_with_questions(client, edition, member
         services.answer_save(portrait=portrait, question=question, value="x", member=member, base_version=0)
     client.force_login(member.user)
     url = reverse("surveys:section", args=[survey.pk, survey.q["plan_name"].section_id])
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(11):
         response = client.get(url)
     assert response.content.decode().count('class="card mb-3 question') == extra + 1
 
@@ -311,3 +312,17 @@ def test_portrait_step_costs_three_queries_for_any_number_of_members(survey, dja
         with django_assert_num_queries(3):
             states = step.for_members(members[:count], survey.edition)
         assert len(states) == count
+
+
+@pytest.mark.parametrize("value", NASTY)
+def test_nasty_values_to_every_question_never_give_a_server_error(client, survey, member, value):
+    client.raise_request_exception = True
+    client.force_login(member.user)
+    for question in survey.q["single"].section.survey.sections.first().questions.all():
+        fields = {f"q{question.pk}": value, f"q{question.pk}-other": value, f"v{question.pk}": value}
+        fields.update({f"q{question.pk}-rank-{c.pk}": value for c in question.choices.all()})
+        assert client.post(reverse("surveys:answer", args=[survey.pk, question.pk]), fields,
+                           **HTMX).status_code == 200
+        assert client.post(reverse("surveys:section", args=[survey.pk, question.section_id]),
+                           fields).status_code in (200, 302)
+    assert client.post(reverse("surveys:submit", args=[survey.pk]), {"show_to_peers": value}).status_code < 500
