@@ -296,7 +296,7 @@ def test_section_page_queries_do_not_grow_with_questions(client, edition, member
         services.answer_save(portrait=portrait, question=question, value="x", member=member, base_version=0)
     client.force_login(member.user)
     url = reverse("surveys:section", args=[survey.pk, survey.q["plan_name"].section_id])
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(13):
         response = client.get(url)
     assert response.content.decode().count('class="card mb-3 question') == extra + 1
 
