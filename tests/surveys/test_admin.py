@@ -172,3 +172,42 @@ def test_portraits_list_queries_do_not_grow(client, staff, survey, count, django
     with django_assert_max_num_queries(12):
         response = client.get(reverse("admin:surveys_portrait_changelist"), {"all": ""})
     assert response.status_code == 200
+
+
+def test_every_survey_admin_page_opens_for_the_secretariat(client, staff, survey, answered):
+    client.force_login(staff)
+    q = survey.q
+    pages = [reverse(f"admin:surveys_{name}_changelist") for name in ("survey", "section", "question", "portrait")]
+    pages += [reverse("admin:surveys_survey_add"), reverse("admin:surveys_question_add"),
+              reverse("admin:surveys_section_change", args=[q["single"].section_id]),
+              reverse("admin:surveys_question_change", args=[q["ranking"].pk]),
+              reverse("admin:surveys_portrait_change", args=[answered.pk]),
+              reverse("admin:surveys_question_changelist") + "?missing_translation=es"]
+    for url in pages:
+        assert client.get(url).status_code == 200, url
+
+
+def test_removing_a_section_with_answers_is_refused(client, staff, survey, answered):
+    client.force_login(staff)
+    sections = list(survey.sections.all())
+    data = {"edition": survey.edition_id, "title_en": survey.title_en, "title_fr": survey.title_fr, "title_es": "",
+            "introduction_en": "", "introduction_fr": "", "introduction_es": "", "staff_note": "",
+            "opens_at_0": survey.opens_at.strftime("%Y-%m-%d"), "opens_at_1": survey.opens_at.strftime("%H:%M:%S"),
+            "closes_at_0": survey.closes_at.strftime("%Y-%m-%d"),
+            "closes_at_1": survey.closes_at.strftime("%H:%M:%S"),
+            "sections-TOTAL_FORMS": str(len(sections)), "sections-INITIAL_FORMS": str(len(sections)),
+            "sections-MIN_NUM_FORMS": "0", "sections-MAX_NUM_FORMS": "1000"}
+    for i, section in enumerate(sections):
+        data.update({f"sections-{i}-id": section.pk, f"sections-{i}-survey": survey.pk,
+                     f"sections-{i}-order": section.order, f"sections-{i}-title_en": section.title_en,
+                     f"sections-{i}-title_fr": "", f"sections-{i}-title_es": "",
+                     f"sections-{i}-introduction_en": "", f"sections-{i}-introduction_fr": "",
+                     f"sections-{i}-introduction_es": ""})
+    data["sections-0-DELETE"] = "on"
+    response = client.post(reverse("admin:surveys_survey_change", args=[survey.pk]), data)
+    assert response.status_code == 200
+    assert "protected" in response.content.decode()
+    assert survey.sections.count() == 2
+    data["sections-1-DELETE"], data["sections-0-DELETE"] = "on", ""
+    assert client.post(reverse("admin:surveys_survey_change", args=[survey.pk]), data).status_code == 302
+    assert survey.sections.count() == 1
