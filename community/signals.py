@@ -61,3 +61,10 @@ copies its parts of ``source`` (the survey, the events' settings) into ``edition
 
 Arguments: ``source`` (the ``Edition`` copied), ``edition`` (the new draft ``Edition``).
 """
+
+demo_seeded = Signal()
+"""Sent in the transaction of ``seed_demo`` (DEBUG only), once community's demo edition, staff and
+members exist: a higher app adds its own demo data (the survey and its portraits, the events).
+
+Arguments: ``edition`` (the demo ``Edition``, 2020), ``staff`` (the demo Secretariat ``User``).
+"""

@@ -27,4 +27,5 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("community.urls")),
     path("", include("mailings.urls")),
+    path("", include("surveys.urls")),
 ]

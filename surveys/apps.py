@@ -4,4 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 class SurveysConfig(AppConfig):
     name = "surveys"
-    verbose_name = _("Surveys")
+    verbose_name = _("Metropolitan Portrait")
+
+    def ready(self):
+        from community import steps
+
+        from . import audit, receivers  # noqa: F401 - receivers connect, actions register, on import
+        from .steps import PortraitStep
+
+        steps.register(PortraitStep())

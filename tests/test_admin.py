@@ -37,6 +37,15 @@ def test_secretariat_group_has_exactly_the_permissions_staff_need():
         ("mailings", "view_outboxmessage"),
         ("mailings", "change_outboxmessage"),
         ("mailings", "view_mailpreference"),
+        ("surveys", "view_survey"),
+        ("surveys", "add_survey"),
+        ("surveys", "change_survey"),
+        *{("surveys", f"{action}_{model}") for model in ("section", "question", "choice")
+          for action in ("view", "add", "change", "delete")},
+        ("surveys", "view_portrait"),
+        ("surveys", "change_portrait"),
+        ("surveys", "view_answer"),
+        ("surveys", "view_respondent"),
     }
 
 

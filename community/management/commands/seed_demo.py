@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from community import demo_data, second_factor
+from community import demo_data, second_factor, signals
 from community.models import (
     SECRETARIAT_GROUP,
     Edition,
@@ -42,7 +42,7 @@ class Command(BaseCommand):
         # One hash for every demo account: hashing thirty times would take seconds for nothing.
         password = make_password(demo_data.DEMO_PASSWORD)
         texts = {key: value for key, value in demo_data.EDITION_2020.items() if key != "year"}
-        Edition.objects.update_or_create(
+        edition, _ = Edition.objects.update_or_create(
             year=demo_data.EDITION_2020["year"], defaults={**texts, "status": EditionStatus.OPEN}
         )
         created = 0
@@ -81,6 +81,8 @@ class Command(BaseCommand):
                         "status_changed_by": staff if status == MemberStatus.APPROVED else None,
                     },
                 )
+        # The apps above community add their demo data (the survey's portraits, the events).
+        signals.demo_seeded.send(sender=Edition, edition=edition, staff=staff)
         return created
 
     def _user(self, email, password, first_name, last_name, is_staff=False):

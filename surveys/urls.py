@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "surveys"
+
+urlpatterns = [
+    path("portrait/<int:survey_id>/", views.PortraitView.as_view(), name="portrait"),
+    path("portrait/<int:survey_id>/section/<int:section_id>/", views.SectionView.as_view(), name="section"),
+    path("portrait/<int:survey_id>/answer/<int:question_id>/", views.AnswerView.as_view(), name="answer"),
+    path("portrait/<int:survey_id>/submit/", views.SubmitView.as_view(), name="submit"),
+    path("portrait/<int:survey_id>/submitted/", views.SubmittedView.as_view(), name="submitted"),
+]

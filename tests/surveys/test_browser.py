@@ -1,0 +1,89 @@
+"""Two colleagues fill in one portrait in two browsers (one in French), with autosave, a conflict,
+a question that shows itself live, and the submission; no CSP violation, nothing from outside."""
+
+import pytest
+from django.urls import reverse
+
+from surveys.models import Answer, Portrait, PortraitStatus, Question, QuestionKind
+
+from ..factories import PASSWORD, EditionFactory, MemberFactory, OrganisationFactory
+from .conftest import make_survey
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def log_in(page, member, live_server):
+    page.fill("#id_login", member.user.email)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/dashboard/")
+
+
+def test_two_colleagues_fill_in_one_portrait_one_in_french(open_page, live_server):
+    survey = make_survey(EditionFactory())
+    q = survey.q
+    live = Question.objects.create(section=q["single"].section, order=8, kind=QuestionKind.SHORT_TEXT,
+                                   text="Who adopted the plan?", text_fr="Qui a adopté le plan ?",
+                                   show_if_question=q["single"])
+    live.show_if_choices.set([q["yes"]])
+    organisation = OrganisationFactory(name="Barcelona Metropolitan Area")
+    ana = MemberFactory(organisation=organisation, user__email="ana@amb.example", user__first_name="Ana",
+                        user__last_name="Puig")
+    luc = MemberFactory(organisation=organisation, user__email="luc@amb.example", user__first_name="Luc",
+                        user__last_name="Martin", preferred_language="fr", time_zone="Europe/Paris")
+    section = reverse("surveys:section", args=[survey.pk, q["single"].section_id])
+
+    first = open_page("/accounts/login/")
+    log_in(first, ana, live_server)
+    first.goto(live_server.url + section)
+    assert not first.locator(f"#q-{live.pk}").is_visible()
+    first.check(f"#q{q['single'].pk}-{q['yes'].pk}")  # saves by itself, and shows the conditional question
+    first.locator(f"#q-{q['single'].pk} [data-answer-saved]").wait_for()
+    assert first.locator(f"#q-{live.pk}").is_visible()
+    first.fill(f"#q{q['short'].pk}-input", "Parks department")
+    first.press(f"#q{q['short'].pk}-input", "Tab")
+    first.locator(f"#q-{q['short'].pk} [data-answer-saved]").wait_for()
+
+    second = open_page("/accounts/login/")
+    log_in(second, luc, live_server)
+    second.goto(live_server.url + section)
+    assert "Avez-vous un plan d'infrastructure verte ?" in second.content()
+    assert second.is_checked(f"#q{q['single'].pk}-{q['yes'].pk}")  # Ana's answer, in Luc's browser
+    assert "Dernière modification par Ana Puig" in second.locator(f"#q-{q['short'].pk}").inner_text()
+    second.fill(f"#q{q['short'].pk}-input", "Service écologie urbaine")
+    second.press(f"#q{q['short'].pk}-input", "Tab")
+    second.locator(f"#q-{q['short'].pk} [data-answer-saved]").wait_for()
+    second.fill(f"#q{q['number'].pk}-input", "25")
+    second.press(f"#q{q['number'].pk}-input", "Tab")
+    second.locator(f"#q-{q['number'].pk} [data-answer-saved]").wait_for()
+
+    # Ana's page still shows her own version: her next change is refused and she sees Luc's.
+    first.fill(f"#q{q['short'].pk}-input", "Green department")
+    first.press(f"#q{q['short'].pk}-input", "Tab")
+    conflict = first.locator(f"#q-{q['short'].pk} [data-answer-conflict]")
+    conflict.wait_for()
+    assert "Luc Martin" in conflict.inner_text() and "Service écologie urbaine" in conflict.inner_text()
+    assert Answer.objects.get(question=q["short"]).value == "Service écologie urbaine"
+    conflict.locator("[data-keep-mine]").click()
+    first.locator(f"#q-{q['short'].pk} [data-answer-saved]").wait_for()
+    assert Answer.objects.get(question=q["short"]).value == "Green department"
+
+    # Luc submits: the plan's name is still missing, linked; he fills it in and submits.
+    second.goto(live_server.url + reverse("surveys:submit", args=[survey.pk]))
+    second.click("button[type=submit].btn-primary")
+    second.wait_for_load_state()
+    missing = second.locator("[data-missing] a")
+    assert missing.count() == 1
+    missing.click()
+    second.wait_for_url(f"**#q-{q['plan_name'].pk}")
+    second.fill(f"#q{q['plan_name'].pk}-input", "Pla Verd")
+    second.press(f"#q{q['plan_name'].pk}-input", "Tab")
+    second.locator(f"#q-{q['plan_name'].pk} [data-answer-saved]").wait_for()
+    second.goto(live_server.url + reverse("surveys:submit", args=[survey.pk]))
+    second.click("button[type=submit].btn-primary")
+    second.wait_for_url("**/submitted/")
+    assert "Merci : votre portrait est envoyé" in second.content()
+    portrait = Portrait.objects.get()
+    assert portrait.status == PortraitStatus.SUBMITTED and portrait.submitted_by == luc
+    assert set(portrait.respondents.values_list("member__user__email", flat=True)) == {ana.user.email, luc.user.email}
+    assert first.problems == [] and second.problems == []
