@@ -21,8 +21,8 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
-from config.admin_tools import CheapActionCheckboxMixin, SafeChangelistMixin
-from config.imports import SafeImportMixin
+from portal.admin_tools import CheapActionCheckboxMixin, SafeChangelistMixin
+from portal.imports import SafeImportMixin
 
 from . import audit, exports, selectors, services
 from .addresses import normalize_email

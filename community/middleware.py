@@ -1,19 +1,14 @@
 import zoneinfo
 
-from django.conf import settings
-from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
+
+from portal.i18n import page_language_chosen
 
 from . import second_factor
 from .models import Member
-
-
-def page_language_chosen(request) -> bool:
-    """Whether this browser picked a page language with the switcher."""
-    return request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) in dict(settings.LANGUAGES)
 
 
 class MemberPreferencesMiddleware:
@@ -21,7 +16,7 @@ class MemberPreferencesMiddleware:
 
     Runs after LocaleMiddleware. The pages speak the language picked with the switcher (its cookie)
     when there is one, else the member's own language (which wins over the browser's). The switcher
-    never changes the member's language: that one is for their emails (see views.set_language).
+    never changes the member's language: that one is for their emails (see community.receivers).
     """
 
     def __init__(self, get_response):
@@ -46,23 +41,6 @@ class MemberPreferencesMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
-
-
-class RejectNullBytesMiddleware:
-    """A NUL byte in a query string is never meaningful here, and PostgreSQL refuses it in a query
-    (the admin's search and filters would answer 500): say 400 instead."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if "\x00" in request.META.get("QUERY_STRING", "") or any(
-            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
-        ):
-            return HttpResponseBadRequest(
-                _("The address contains a character that is not allowed."), content_type="text/plain; charset=utf-8"
-            )
-        return self.get_response(request)
 
 
 class StaffSecondFactorMiddleware:

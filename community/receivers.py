@@ -1,8 +1,15 @@
+from django.contrib import messages
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
+from django.urls import reverse
 from django.utils import translation
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from .middleware import page_language_chosen
+from portal.i18n import page_language_chosen
+from portal.signals import page_language_switched
+
 from .models import Member
 
 
@@ -16,3 +23,27 @@ def apply_member_language_on_login(sender, request, user, **kwargs):
     if language and request is not None:
         translation.activate(language)
         request.LANGUAGE_CODE = language
+
+
+EMAILS_STAY_IN = {
+    "en": gettext_lazy("Your emails stay in English."),
+    "fr": gettext_lazy("Your emails stay in French."),
+    "es": gettext_lazy("Your emails stay in Spanish."),
+}
+
+
+@receiver(page_language_switched)
+def note_that_emails_stay_in_the_member_language(sender, request, language, **kwargs):
+    """The switch changes the pages only: a member whose emails speak another language is told so."""
+    member = getattr(request, "member", None)
+    if member is not None and member.preferred_language != language:
+        with translation.override(language):
+            # In the page's new language; one sentence per language, as each reads its own way.
+            note = str(EMAILS_STAY_IN[member.preferred_language])
+            if member.is_approved:
+                note = format_html(
+                    "{} " + _('You can change this on <a href="{url}">your profile</a>.'),
+                    note,
+                    url=reverse("community:profile"),
+                )
+            messages.info(request, note)

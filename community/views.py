@@ -1,26 +1,18 @@
-import logging
-
 from allauth.account.adapter import get_adapter
 from allauth.account.views import ConfirmEmailView as AllauthConfirmEmailView
 from allauth.account.views import SignupView as AllauthSignupView
 from allauth.mfa.totp.views import ActivateTOTPView as AllauthActivateTOTPView
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.db import IntegrityError, OperationalError, transaction
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import translation
-from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
 
 from mailings.services import preferences_path
@@ -29,8 +21,6 @@ from . import second_factor, selectors, services, steps
 from .forms import ProfileForm
 from .mixins import ApprovedMemberRequiredMixin
 from .models import Edition, Organisation
-
-logger = logging.getLogger(__name__)
 
 # The invitation link's token, from the link to the sign-up that uses it; only the views below touch it.
 INVITATION_SESSION_KEY = "community_invitation_id"
@@ -170,13 +160,6 @@ class SignupView(AllauthSignupView):
         return response
 
 
-EMAILS_STAY_IN = {
-    "en": gettext_lazy("Your emails stay in English."),
-    "fr": gettext_lazy("Your emails stay in French."),
-    "es": gettext_lazy("Your emails stay in Spanish."),
-}
-
-
 class ConfirmEmailView(AllauthConfirmEmailView):
     """allauth's confirmation page, which says so when the link was already used (a second click)."""
 
@@ -185,74 +168,6 @@ class ConfirmEmailView(AllauthConfirmEmailView):
         if not self.object:
             context["already_confirmed"] = selectors.email_confirmation_already_used(self.kwargs["key"])
         return context
-
-
-@require_POST
-def set_language(request):
-    """Switch the language of the pages (a cookie), never that of a member's emails.
-
-    Someone may look at the portal in another language without wanting their emails to change: the
-    emails' language is the member's own setting on the profile page. A note says so when they differ.
-    """
-    language = request.POST.get("language", "")
-    next_url = request.POST.get("next") or "/"
-    allowed_hosts = {request.get_host()}
-    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts=allowed_hosts, require_https=request.is_secure()
-    ):
-        next_url = "/"
-    # A path, never a view name: redirect() would try to reverse whatever was posted.
-    response = HttpResponseRedirect(next_url)
-    if language not in dict(settings.LANGUAGES):
-        return response
-    member = request.member
-    if member is not None and member.preferred_language != language:
-        with translation.override(language):
-            # In the page's new language; one sentence per language, as each reads its own way.
-            note = str(EMAILS_STAY_IN[member.preferred_language])
-            if member.is_approved:
-                note = format_html(
-                    "{} " + _('You can change this on <a href="{url}">your profile</a>.'),
-                    note,
-                    url=reverse("community:profile"),
-                )
-            messages.info(request, note)
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        samesite="Lax",
-        secure=request.is_secure(),
-    )
-    return response
-
-
-@never_cache
-@transaction.non_atomic_requests  # a dead database must give 503, not fail opening the transaction
-def healthz(request):
-    """200 when the database (and the broker, when one is configured) answer; 503 otherwise.
-
-    Anyone may call it, so a failure says only "error"; what failed and why goes to the log."""
-    checks = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        checks["database"] = "ok"
-    except Exception:  # noqa: BLE001 - any failure is a failed check
-        logger.exception("Health check: the database does not answer.")
-        checks["database"] = "error"
-    if settings.CELERY_BROKER_URL:
-        from config.celery_app import app
-
-        try:
-            with app.connection_for_write() as conn:
-                conn.ensure_connection(max_retries=1, timeout=2)
-            checks["broker"] = "ok"
-        except Exception:  # noqa: BLE001
-            logger.exception("Health check: the broker does not answer.")
-            checks["broker"] = "error"
-    healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
 
 
 def _safe_next(request, url: str, default: str) -> str:

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from config.admin_tools import SafeChangelistMixin
+from portal.admin_tools import SafeChangelistMixin
 
 from . import services
 from .models import MailPreference, OutboxMessage

@@ -3,7 +3,7 @@
 Django accepts any lookup on a model's own fields in a changelist's query string, so
 ``?recipient=…&body_text__regex=…/key/ab[0-9a-i]`` answered yes or no and recovered a password-reset
 key one character at a time. These tests go through EVERY registered ModelAdmin: a new admin
-without the guard (config.admin_tools.SafeChangelistMixin) fails them.
+without the guard (portal.admin_tools.SafeChangelistMixin) fails them.
 """
 
 import pytest

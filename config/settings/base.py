@@ -78,6 +78,7 @@ THIRD_PARTY_APPS = [
     "import_export",
 ]
 LOCAL_APPS = [
+    "portal",
     "mailings",
     "community",
     "surveys",
@@ -146,11 +147,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
-    "config.csp.AdminPolicyMiddleware",
+    "portal.csp.AdminPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "community.middleware.RejectNullBytesMiddleware",
+    "portal.middleware.RejectNullBytesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "community.middleware.MemberPreferencesMiddleware",
@@ -174,7 +175,8 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "community.context_processors.portal",
+                "portal.context_processors.portal",
+                "community.context_processors.member",
             ],
         },
     },
@@ -234,7 +236,7 @@ DEFAULT_FROM_EMAIL = env(
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The secretariat's address that pages and emails give when they say "contact us".
 PORTAL_CONTACT_EMAIL = env("PORTAL_CONTACT_EMAIL", default="community@portal.example")
-EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="config.mail.ConsoleAndFileBackend")
+EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="mailings.backends.ConsoleAndFileBackend")
 EMAIL_FILE_PATH = env("DJANGO_EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
@@ -330,8 +332,8 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 # The secretariat's formats; the others (HTML, JSON, YAML...) are not needed and some fail on import.
 IMPORT_EXPORT_FORMATS = IMPORT_FORMATS = EXPORT_FORMATS = [CSV, XLSX]
 # An upload waits for its confirmation in the cache under a random name bound to the session that
-# made it (config/imports.py), never in the server's temp folder under a name the browser sends back.
-IMPORT_EXPORT_TMP_STORAGE_CLASS = "config.imports.ImportCacheStorage"
+# made it (portal/imports.py), never in the server's temp folder under a name the browser sends back.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "portal.imports.ImportCacheStorage"
 # Checked before a file is read: its size, and its rows (an XLSX's declared dimension, a CSV's lines).
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=5000)

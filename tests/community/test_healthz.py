@@ -18,7 +18,7 @@ def test_healthz_failure_names_nothing_but_logs_the_cause(client, monkeypatch, c
         raise SecretBackendError("password authentication failed for user portal at db.internal")
 
     monkeypatch.setattr(CursorWrapper, "execute", broken)
-    with caplog.at_level(logging.ERROR, logger="community.views"):
+    with caplog.at_level(logging.ERROR, logger="portal.views"):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["status"] == "error"

@@ -1,7 +1,7 @@
 """Admin helpers shared by every app.
 
 Every ModelAdmin of the portal (third-party ones included: see community/admin.py) uses
-``SafeChangelistMixin``, and every one that imports uses ``config.imports.SafeImportMixin``; a system
+``SafeChangelistMixin``, and every one that imports uses ``portal.imports.SafeImportMixin``; a system
 check (``portal.E001``/``E002``) and tests/test_admin_lookups.py fail when one does not.
 """
 
@@ -80,7 +80,7 @@ def every_admin_is_guarded(app_configs, **kwargs):
     SafeImportMixin would confirm any file name the browser sends (issue 6, findings 1 and 4)."""
     from import_export.admin import ImportMixin
 
-    from config.imports import SafeImportMixin
+    from portal.imports import SafeImportMixin
 
     errors = []
     for model, model_admin in admin.site._registry.items():
@@ -93,7 +93,7 @@ def every_admin_is_guarded(app_configs, **kwargs):
             ))
         if isinstance(model_admin, ImportMixin) and not isinstance(model_admin, SafeImportMixin):
             errors.append(Error(
-                f"{name} imports without config.imports.SafeImportMixin.", obj=type(model_admin), id="portal.E002"
+                f"{name} imports without portal.imports.SafeImportMixin.", obj=type(model_admin), id="portal.E002"
             ))
     return errors
 class CheapActionCheckboxMixin:
