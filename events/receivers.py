@@ -4,7 +4,6 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from community.signals import demo_seeded, edition_copied, member_rejected
-from surveys.models import PortraitStatus
 from surveys.signals import portrait_reopened, portrait_submitted, respondent_added
 
 from . import services
@@ -18,10 +17,10 @@ def invite_respondents(sender, portrait, member, **kwargs):
 
 @receiver(respondent_added)
 def invite_new_respondent(sender, portrait, member, **kwargs):
-    """A colleague who joins a portrait already submitted is invited too."""
-    if portrait.status == PortraitStatus.SUBMITTED:
-        with transaction.atomic():
-            services.invitations_for_portrait(portrait=portrait, members=[member.pk])
+    """A colleague who joins a portrait already submitted is invited too (the eligibility rule reads
+    the portrait's status from the database: a draft invites nobody)."""
+    with transaction.atomic():
+        services.invitations_for_portrait(portrait=portrait, members=[member.pk])
 
 
 @receiver(portrait_reopened)
