@@ -290,9 +290,10 @@ def exception_withdraw(*, exception: EligibilityException, by, reason: str = "")
 
 
 # ------------------------------------------------------------------------------ the member's answer
-def usable_invitation(*, event: Event, member) -> Invitation | None:
-    """The member's active invitation if the gate lets them in now; else None."""
-    if not member_is_eligible(member, event):
+def usable_invitation(*, event: Event, member, eligible: bool | None = None) -> Invitation | None:
+    """The member's active invitation if the gate lets them in now; else None. ``eligible``: the
+    gate's answer when the caller has just asked it (saves the query)."""
+    if not (member_is_eligible(member, event) if eligible is None else eligible):
         return None
     return Invitation.objects.filter(event=event, member=member, status=InvitationStatus.INVITED).first()
 

@@ -37,7 +37,7 @@ class EventView(EventMixin, View):
         event = self.get_event(event_id)
         if not services.member_is_eligible(request.member, event):
             return not_eligible_page(request, event)
-        invitation = services.usable_invitation(event=event, member=request.member)
+        invitation = services.usable_invitation(event=event, member=request.member, eligible=True)
         return TemplateResponse(request, "events/event.html", {
             "event": event, "invitation": invitation, "ended": event.has_ended(),
             "show_join_link": bool(invitation and invitation.rsvp == Rsvp.YES and event.join_url),
