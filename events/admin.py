@@ -5,6 +5,7 @@ services, with an audit entry)."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -24,6 +25,7 @@ class EventAdmin(SafeChangelistMixin, TranslatedAdmin):
     list_select_related = ["edition"]
     readonly_fields = ["sequence"]
     actions = ["invite_all_eligible"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         active = Q(invitations__status=InvitationStatus.INVITED)
