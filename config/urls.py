@@ -28,4 +28,5 @@ urlpatterns = [
     path("", include("community.urls")),
     path("", include("mailings.urls")),
     path("", include("surveys.urls")),
+    path("", include("events.urls")),
 ]

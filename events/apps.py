@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Events")
+
+    def ready(self):
+        from community import steps
+
+        from . import audit, receivers  # noqa: F401 - receivers connect, actions register, on import
+        from .steps import WebinarStep
+
+        steps.register(WebinarStep())

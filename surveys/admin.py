@@ -19,7 +19,18 @@ from portal.admin_tools import SafeChangelistMixin
 
 from . import services
 from .forms import DeadlineExtendForm
-from .models import Answer, AnswerChoice, Choice, Portrait, Question, QuestionKind, Respondent, Section, Survey
+from .models import (
+    Answer,
+    AnswerChoice,
+    Choice,
+    Portrait,
+    PortraitStatus,
+    Question,
+    QuestionKind,
+    Respondent,
+    Section,
+    Survey,
+)
 from .views import portrait_context
 
 
@@ -207,7 +218,7 @@ class PortraitAdmin(SafeChangelistMixin, admin.ModelAdmin):
                        "deadline_extended_until", "created_at", "updated_at"]
     fields = readonly_fields
     inlines = [RespondentInline]
-    actions = ["extend_deadline"]
+    actions = ["extend_deadline", "reopen"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
@@ -226,6 +237,15 @@ class PortraitAdmin(SafeChangelistMixin, admin.ModelAdmin):
     @admin.display(description=_("deadline"))
     def deadline(self, obj):
         return obj.closes_at
+
+    @admin.action(description=_("Re-open the selected portraits (back to draft)"), permissions=["change"])
+    def reopen(self, request, queryset):
+        done = 0
+        for portrait in queryset.filter(status=PortraitStatus.SUBMITTED):
+            services.portrait_reopen(portrait=portrait, by=request.user)
+            done += 1
+        self.message_user(request, ngettext("%d portrait re-opened: it must be submitted again.",
+                                            "%d portraits re-opened: they must be submitted again.", done) % done)
 
     @admin.action(description=_("Extend the deadline of the selected organisations"), permissions=["change"])
     def extend_deadline(self, request, queryset):

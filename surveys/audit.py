@@ -8,6 +8,7 @@ from community import audit
 
 class SurveyAction(models.TextChoices):
     DEADLINE_EXTENDED = "portrait.deadline_extended", _("Portrait deadline extended")
+    REOPENED = "portrait.reopened", _("Portrait re-opened (back to draft)")
 
 
 audit.register_actions(SurveyAction)

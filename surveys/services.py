@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from community import audit
 from mailings.services import mail_queue
 
+from . import signals
 from .audit import SurveyAction
 from .models import (
     LONG_TEXT_MAX,
@@ -294,6 +295,9 @@ def _record_respondent(portrait, member, now):
                 Respondent.objects.create(portrait=portrait, member=member, first_saved_at=now, last_saved_at=now)
         except IntegrityError:
             Respondent.objects.filter(portrait=portrait, member=member).update(last_saved_at=now)
+        else:
+            transaction.on_commit(lambda: signals.respondent_added.send_robust(
+                sender=Portrait, portrait=portrait, member=member))
 
 
 def _delete_hidden(portrait, questions, picks) -> int:
@@ -340,7 +344,27 @@ def portrait_submit(*, portrait: Portrait, member, show_to_peers: bool | None = 
     portrait.updated_at = now
     portrait.save(update_fields=["status", "submitted_at", "submitted_by", "show_to_peers", "updated_at"])
     _mail_confirmation(portrait, member, questions, picks)
+    transaction.on_commit(lambda: signals.portrait_submitted.send_robust(
+        sender=Portrait, portrait=portrait, member=member))
     return []
+
+
+@transaction.atomic
+def portrait_reopen(*, portrait: Portrait, by, reason: str = "") -> Portrait:
+    """Staff set a submitted portrait back to draft (e.g. submitted by mistake): it must be submitted
+    again, and what its submission opened (the webinar) closes until then (signal ``portrait_reopened``)."""
+    portrait = Portrait.objects.select_for_update().get(pk=portrait.pk)
+    if portrait.status != PortraitStatus.SUBMITTED:
+        return portrait
+    before = {"status": portrait.status, "submitted_at": portrait.submitted_at.isoformat()}
+    portrait.status = PortraitStatus.DRAFT
+    portrait.submitted_at = None
+    portrait.submitted_by = None
+    portrait.save(update_fields=["status", "submitted_at", "submitted_by"])
+    audit.record(by, SurveyAction.REOPENED, portrait, before=before, after={"status": portrait.status},
+                 reason=reason)
+    transaction.on_commit(lambda: signals.portrait_reopened.send_robust(sender=Portrait, portrait=portrait, by=by))
+    return portrait
 
 
 def answers_copy(portrait, questions, language) -> list[dict]:

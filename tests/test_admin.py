@@ -46,6 +46,13 @@ def test_secretariat_group_has_exactly_the_permissions_staff_need():
         ("surveys", "change_portrait"),
         ("surveys", "view_answer"),
         ("surveys", "view_respondent"),
+        ("events", "view_event"),
+        ("events", "add_event"),
+        ("events", "change_event"),
+        ("events", "view_invitation"),
+        ("events", "view_eligibilityexception"),
+        ("events", "add_eligibilityexception"),
+        ("events", "change_eligibilityexception"),
     }
 
 

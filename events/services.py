@@ -1,0 +1,369 @@
+"""The rules of events: who is eligible, invitations (issue, revoke, answer), the invitation email
+and its calendar file, exceptions, copies. Views, admin actions and receivers call these.
+
+The gate is one rule, ``member_is_eligible`` (bulk: ``eligible_members``): an approved member who
+is a respondent of a submitted portrait of the edition's survey, or who holds an active exception.
+It is checked when an invitation is issued *and* each time it is used, so a re-opened portrait, a
+withdrawn exception or a rejected membership never leaves an old link working.
+"""
+
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from community import audit
+from community.models import Member, MemberStatus
+from mailings.services import Attachment, MailRequest, mail_queue_many
+from surveys.models import PortraitStatus, Respondent
+
+from .audit import EventAction
+from .models import EligibilityException, Event, EventKind, Invitation, InvitationStatus, Rsvp
+
+RSVP_SALT = "events.invitation.rsvp"
+
+
+# ------------------------------------------------------------------------------ eligibility
+def _eligible_condition(event: Event) -> Q:
+    respondent = Respondent.objects.filter(
+        member=OuterRef("pk"), portrait__status=PortraitStatus.SUBMITTED,
+        portrait__survey__edition_id=event.edition_id)
+    exception = EligibilityException.objects.active().filter(member=OuterRef("pk"), event=event)
+    return Q(status=MemberStatus.APPROVED) & (Exists(respondent) | Exists(exception))
+
+
+def eligible_members(event: Event) -> QuerySet:
+    """Every member eligible for ``event``, as one query (no duplicates: EXISTS, not joins)."""
+    return Member.objects.filter(_eligible_condition(event))
+
+
+def member_is_eligible(member, event: Event) -> bool:
+    """The gate, for one member (one query; none for a member who is not approved)."""
+    if member is None or member.status != MemberStatus.APPROVED:
+        return False
+    return eligible_members(event).filter(pk=member.pk).exists()
+
+
+def eligible_ids(members, event: Event) -> set[int]:
+    """Which of ``members`` are eligible, in one query (dashboard steps, lists)."""
+    ids = [m.pk for m in members]
+    if not ids:
+        return set()
+    return set(eligible_members(event).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+# ------------------------------------------------------------------------------ tokens
+def rsvp_token(invitation: Invitation) -> str:
+    """A signed token naming the invitation and its member; it stops working when the event ends
+    (checked against the event's current end, read when it is used)."""
+    return signing.dumps({"i": invitation.pk, "m": invitation.member_id}, salt=RSVP_SALT, compress=True)
+
+
+class TokenError(Exception):
+    """A tampered, expired or someone else's token; ``reason`` picks the page's explanation."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def invitation_from_token(token: str, *, member, now=None) -> Invitation:
+    """The invitation a token names, for the signed-in ``member``. Raises ``TokenError`` with
+    ``invalid`` (tampered), ``other_member`` (someone else's link) or ``expired`` (event over)."""
+    try:
+        data = signing.loads(token, salt=RSVP_SALT)
+        invitation_id, member_id = int(data["i"]), int(data["m"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise TokenError("invalid") from None
+    invitation = (Invitation.objects.select_related("event", "member__user")
+                  .filter(pk=invitation_id, member_id=member_id).first())
+    if invitation is None:
+        raise TokenError("invalid")
+    if member is None or invitation.member_id != member.pk:
+        raise TokenError("other_member")
+    if invitation.event.has_ended(now):
+        raise TokenError("expired")
+    return invitation
+
+
+# ------------------------------------------------------------------------------ calendar file
+def calendar_uid(event: Event) -> str:
+    """Stable per event: an update (SEQUENCE + 1) replaces the entry in the member's calendar."""
+    host = urlsplit(settings.PORTAL_BASE_URL).hostname or "portal.invalid"
+    return f"event-{event.pk}@{host}"
+
+
+def event_url(event: Event) -> str:
+    return settings.PORTAL_BASE_URL + reverse("events:event", args=[event.pk])
+
+
+def calendar_file(event: Event, *, language: str = "en") -> bytes:
+    """The event as an iCalendar file (RFC 5545), times in UTC. It never holds the join link: the
+    event page shows it to those who answered yes."""
+    from icalendar import Calendar
+    from icalendar import Event as CalendarEvent
+
+    with translation.override(language):
+        title, description = str(event.title), str(event.description)
+        note = _("The join link is on the event page once you answer yes: %(url)s") % {"url": event_url(event)}
+    calendar = Calendar()
+    calendar.add("prodid", "-//City Managers Community//Community Portal//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    entry = CalendarEvent()
+    entry.add("uid", calendar_uid(event))
+    entry.add("sequence", event.sequence)
+    entry.add("dtstamp", timezone.now().astimezone(UTC))
+    entry.add("dtstart", event.starts_at.astimezone(UTC))
+    entry.add("dtend", event.ends_at.astimezone(UTC))
+    entry.add("summary", title)
+    entry.add("description", f"{description}\n\n{note}".strip())
+    entry.add("url", event_url(event))
+    if event.kind == EventKind.IN_PERSON and event.venue:
+        entry.add("location", event.venue)
+    calendar.add_component(entry)
+    return calendar.to_ical()
+
+
+def calendar_filename(event: Event) -> str:
+    return f"event-{event.pk}.ics"
+
+
+# ------------------------------------------------------------------------------ invitation email
+def _invitation_mail(invitation: Invitation) -> MailRequest:
+    event, member = invitation.event, invitation.member
+    language = member.preferred_language
+    token = rsvp_token(invitation)
+    rsvp = settings.PORTAL_BASE_URL + reverse("events:rsvp", args=[token])
+    with translation.override(language):
+        title, description = str(event.title), str(event.description)
+    return MailRequest(
+        to=member.user.email,
+        template="event_invitation",
+        context={
+            "first_name": member.user.first_name,
+            "event_title": title,
+            "event_description": description,
+            "is_webinar": event.is_webinar,
+            "venue": event.venue,
+            "starts_at": event.starts_at,
+            "ends_at": event.ends_at,
+            "updated": event.sequence > 0,
+            "rsvp_yes_url": f"{rsvp}?answer=yes",
+            "rsvp_no_url": f"{rsvp}?answer=no",
+            "event_url": event_url(event),
+        },
+        # A new row for each calendar version and each issue (a re-issued invitation is mailed again).
+        dedupe_key=f"event-invitation:{invitation.pk}:{event.sequence}:{invitation.issued_at.timestamp():.0f}",
+        language=language,
+        time_zone=member.time_zone,
+        attachments=(Attachment(calendar_filename(event), calendar_file(event, language=language),
+                                "text/calendar"),),
+        cause=f"event:{event.pk}",
+        sensitive=True,  # the RSVP links are personal
+    )
+
+
+def invitations_mail(invitations) -> int:
+    """Queue the invitation email of each invitation (one bulk insert)."""
+    return mail_queue_many([_invitation_mail(i) for i in invitations])
+
+
+# ------------------------------------------------------------------------------ issuing and revoking
+@transaction.atomic
+def invitations_issue(*, event: Event, members=None, by=None, now=None) -> list[Invitation]:
+    """Invite the eligible among ``members`` (all eligible members when None) who have no active
+    invitation yet, and mail them. Never a duplicate (a database constraint; ignore_conflicts), and a
+    revoked invitation of a member eligible again becomes active again. Returns the invitations issued."""
+    now = now or timezone.now()
+    if event.has_ended(now):
+        return []
+    candidates = eligible_members(event)
+    if members is not None:
+        candidates = candidates.filter(pk__in=[m.pk if isinstance(m, Member) else m for m in members])
+    candidate_ids = set(candidates.values_list("pk", flat=True))
+    if not candidate_ids:
+        return []
+    existing = dict(Invitation.objects.filter(event=event, member_id__in=candidate_ids)
+                    .values_list("member_id", "status"))
+    fresh = candidate_ids - existing.keys()
+    revived = {pk for pk, status in existing.items() if status == InvitationStatus.REVOKED}
+    Invitation.objects.bulk_create(
+        [Invitation(event=event, member_id=pk, issued_at=now, issued_by=by) for pk in fresh],
+        batch_size=1000, ignore_conflicts=True)
+    if revived:
+        Invitation.objects.filter(event=event, member_id__in=revived, status=InvitationStatus.REVOKED).update(
+            status=InvitationStatus.INVITED, issued_at=now, issued_by=by, revoked_at=None, revoked_reason="",
+            rsvp=Rsvp.NONE, rsvp_at=None)
+    # Read back what this call issued (a concurrent call's rows have another issued_at).
+    issued = list(Invitation.objects.filter(event=event, member_id__in=fresh | revived, issued_at=now,
+                                            status=InvitationStatus.INVITED)
+                  .select_related("event", "member__user"))
+    invitations_mail(issued)
+    return issued
+
+
+@transaction.atomic
+def invite_all_eligible(*, event: Event, by) -> int:
+    """Staff: invite every eligible member not invited yet (the admin action). Idempotent."""
+    issued = invitations_issue(event=event, by=by)
+    audit.record(by, EventAction.INVITED_ALL_ELIGIBLE, event, after={"invited": len(issued)})
+    return len(issued)
+
+
+def invitations_revoke_stale(*, events=None, members=None, now=None) -> int:
+    """Revoke active invitations whose member is no longer eligible (portrait re-opened, exception
+    withdrawn, membership rejected). The gate is also checked at each use: this keeps lists true."""
+    now = now or timezone.now()
+    invitations = Invitation.objects.filter(status=InvitationStatus.INVITED)
+    if members is not None:
+        invitations = invitations.filter(member__in=members)
+    events = list(events) if events is not None else list(
+        Event.objects.filter(pk__in=invitations.values("event_id").distinct()))
+    revoked = 0
+    for event in events:
+        revoked += invitations.filter(event=event).exclude(
+            member_id__in=eligible_members(event).values("pk")).update(
+            status=InvitationStatus.REVOKED, revoked_at=now,
+            revoked_reason="No longer eligible (portrait re-opened, exception withdrawn or membership ended).")
+    return revoked
+
+
+def upcoming_webinars(edition_id) -> QuerySet:
+    return Event.objects.filter(edition_id=edition_id, kind=EventKind.WEBINAR, ends_at__gt=timezone.now())
+
+
+def invitations_for_portrait(*, portrait, members=None) -> int:
+    """A portrait was submitted (or gained a respondent): invite its respondents to the edition's
+    upcoming webinars."""
+    if members is None:
+        members = list(Respondent.objects.filter(portrait=portrait).values_list("member_id", flat=True))
+    issued = 0
+    for event in upcoming_webinars(portrait.survey.edition_id):
+        issued += len(invitations_issue(event=event, members=members))
+    return issued
+
+
+def portrait_reopened(*, portrait) -> int:
+    members = Respondent.objects.filter(portrait=portrait).values("member_id")
+    return invitations_revoke_stale(events=Event.objects.filter(edition_id=portrait.survey.edition_id),
+                                    members=Member.objects.filter(pk__in=members))
+
+
+# ------------------------------------------------------------------------------ exceptions
+@transaction.atomic
+def exception_grant(*, event: Event, member, reason: str, by) -> EligibilityException:
+    """Let ``member`` take part although the rule says no; recorded with who, when and why, and the
+    invitation goes out at once."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give the reason for the exception."))
+    if EligibilityException.objects.active().filter(event=event, member=member).exists():
+        raise ValidationError(_("This member already has an exception for this event."))
+    exception = EligibilityException.objects.create(event=event, member=member, reason=reason, granted_by=by)
+    audit.record(by, EventAction.EXCEPTION_GRANTED, exception, after={"event": event.pk, "member": member.pk},
+                 reason=reason)
+    invitations_issue(event=event, members=[member], by=by)
+    return exception
+
+
+@transaction.atomic
+def exception_withdraw(*, exception: EligibilityException, by, reason: str = "") -> EligibilityException:
+    """End an exception; the member's invitation is revoked unless the rule itself lets them in."""
+    exception = EligibilityException.objects.select_for_update().get(pk=exception.pk)
+    if exception.withdrawn_at is not None:
+        return exception
+    exception.withdrawn_at = timezone.now()
+    exception.withdrawn_by = by
+    exception.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    audit.record(by, EventAction.EXCEPTION_WITHDRAWN, exception, before={"active": True}, after={"active": False},
+                 reason=reason)
+    invitations_revoke_stale(events=[exception.event], members=Member.objects.filter(pk=exception.member_id))
+    return exception
+
+
+# ------------------------------------------------------------------------------ the member's answer
+def usable_invitation(*, event: Event, member, eligible: bool | None = None) -> Invitation | None:
+    """The member's active invitation if the gate lets them in now; else None. ``eligible``: the
+    gate's answer when the caller has just asked it (saves the query)."""
+    if not (member_is_eligible(member, event) if eligible is None else eligible):
+        return None
+    return Invitation.objects.filter(event=event, member=member, status=InvitationStatus.INVITED).first()
+
+
+@transaction.atomic
+def invitation_respond(*, invitation: Invitation, member, answer: str, now=None) -> Invitation:
+    """Record the member's yes or no. Answering the same twice changes nothing; two tabs answering at
+    once are serialised by the row lock (the last one wins, both pages then show it)."""
+    now = now or timezone.now()
+    if answer not in (Rsvp.YES, Rsvp.NO):
+        raise ValidationError(_("Answer yes or no."))
+    invitation = Invitation.objects.select_for_update().select_related("event").get(pk=invitation.pk)
+    if member is None or invitation.member_id != member.pk:
+        raise PermissionDenied(_("This invitation is for someone else."))
+    if invitation.status != InvitationStatus.INVITED or not member_is_eligible(member, invitation.event):
+        raise PermissionDenied(_("This invitation is no longer valid."))
+    if invitation.event.has_ended(now):
+        raise ValidationError(_("The event is over: answers are closed."))
+    if invitation.rsvp != answer:
+        invitation.rsvp, invitation.rsvp_at = answer, now
+        invitation.save(update_fields=["rsvp", "rsvp_at"])
+    return invitation
+
+
+def invitation_get_or_issue(*, event: Event, member) -> Invitation | None:
+    """An eligible member who was not invited yet (e.g. the event was added after their submission)
+    gets their invitation when they act on the event page."""
+    invitation = usable_invitation(event=event, member=member)
+    if invitation is None and member_is_eligible(member, event):
+        issued = invitations_issue(event=event, members=[member])
+        invitation = issued[0] if issued else usable_invitation(event=event, member=member)
+    return invitation
+
+
+# ------------------------------------------------------------------------------ staff edits and copies
+SCHEDULE_FIELDS = ("starts_at", "ends_at", "title_en", "title_fr", "title_es", "venue", "kind")
+
+
+@transaction.atomic
+def event_save(*, event: Event, changed: list[str] | tuple[str, ...] = ()) -> Event:
+    """Save a staff edit. When the time, title or venue changed, the calendar version grows and the
+    active invitees get the email again with the updated calendar file (same UID: it replaces the entry)."""
+    creating = event.pk is None
+    if not creating and any(name in SCHEDULE_FIELDS for name in changed):
+        event.sequence += 1
+    event.save()
+    if not creating and any(name in SCHEDULE_FIELDS for name in changed) and not event.has_ended():
+        active = Invitation.objects.filter(event=event, status=InvitationStatus.INVITED).exclude(rsvp=Rsvp.NO)
+        invitations_mail(active.select_related("event", "member__user"))
+    return event
+
+
+def _shift(moment: datetime, years: int) -> datetime:
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year + years, day=28)
+
+
+@transaction.atomic
+def events_copy(*, source, edition) -> list[Event]:
+    """Copy the events of edition ``source`` into ``edition`` (every language), dates moved by the
+    years between them; no join link (next year's meeting is a new one), no invitation."""
+    from community.translated import translation_values
+
+    years = edition.year - source.year
+    copies = []
+    for event in Event.objects.filter(edition=source):
+        copies.append(Event.objects.create(
+            edition=edition, kind=event.kind, starts_at=_shift(event.starts_at, years),
+            ends_at=_shift(event.ends_at, years), time_zone=event.time_zone, venue=event.venue,
+            capacity=event.capacity, **translation_values(event)))
+    return copies
