@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from community.translated import TranslatedAdmin
-from config.admin_tools import SafeChangelistMixin
+from portal.admin_tools import SafeChangelistMixin
 
 from . import services
 from .models import EligibilityException, Event, Invitation, InvitationStatus, Rsvp
