@@ -10,6 +10,8 @@ class SurveysConfig(AppConfig):
         from community import steps
 
         from . import audit, receivers  # noqa: F401 - receivers connect, actions register, on import
+        from .staff_views import register_staff_entries
         from .steps import PortraitStep
 
         steps.register(PortraitStep())
+        register_staff_entries()

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .staff_urls import urlpatterns as staff_urlpatterns
 
 app_name = "surveys"
 
@@ -11,3 +12,4 @@ urlpatterns = [
     path("portrait/<int:survey_id>/submit/", views.SubmitView.as_view(), name="submit"),
     path("portrait/<int:survey_id>/submitted/", views.SubmittedView.as_view(), name="submitted"),
 ]
+urlpatterns += staff_urlpatterns

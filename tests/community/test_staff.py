@@ -85,10 +85,12 @@ def test_todo_counts_link_to_filtered_lists_showing_the_same_number(client, staf
     todo_data(3)
     client.force_login(staff)
     response = client.get(TODO)
-    counts = {item.key: count for item, count in response.context["todo_items"]}
+    # Community's own items, which open admin lists (higher apps' items are tested with their pages).
+    items = [(item, count) for item, count in response.context["todo_items"] if item.url_name.startswith("admin:")]
+    counts = {item.key: count for item, count in items}
     assert counts == {"members-pending": 6, "organisations-proposed": 3, "invitations-unused": 3, "emails-failed": 3}
     html = response.content.decode()
-    for item, count in response.context["todo_items"]:
+    for item, count in items:
         assert f'href="{item.url.replace("&", "&amp;")}"' in html
         listing = client.get(item.url)
         assert listing.status_code == 200, item.url

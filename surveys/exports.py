@@ -1,0 +1,123 @@
+"""Streamed portrait exports (CSV, XLSX): one row per portrait, one column per question.
+
+- single choice: the choice's text; scale: 1 to 5; number: the number; texts: the text;
+- multiple choice: one column per choice (1 picked, 0 not, blank when the question is unanswered),
+  and one for "other" when the question offers it;
+- ranking: one column per topic holding the rank it was given (1 = first; blank when not ranked).
+
+Portraits are read with ``.iterator(chunk_size=CHUNK)``; Django runs the prefetches once per chunk,
+so memory holds one chunk at a time however many portraits there are. Texts a spreadsheet would run
+as a formula get an apostrophe (community.exports._cell).
+"""
+
+import csv
+import tempfile
+from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from community.exports import _cell
+
+from .models import Answer, AnswerChoice, Choice, Question, QuestionKind, Respondent
+
+CHUNK = 500
+
+
+def _columns(questions) -> list[tuple[int, str, object]]:
+    """[(question id, header, reader)]: ``reader(answer, picks)`` gives one portrait's cell, where
+    ``picks`` is {choice id: rank (or order picked)} of that answer."""
+    columns = []
+    for number, question in enumerate(questions, start=1):
+        prefix = f"Q{number} {question.text}"
+        kind, pk = question.kind, question.pk
+        if kind == QuestionKind.MULTIPLE_CHOICE:
+            for choice in question.choices.all():
+                columns.append((pk, f"{prefix} — {choice.text}",
+                                lambda a, p, c=choice.pk: "" if a is None or not a.is_answered else int(c in p)))
+            if question.allow_other:
+                columns.append((pk, f"{prefix} — {_('Other')}", lambda a, p: a.other_text if a else ""))
+        elif kind == QuestionKind.RANKING:
+            for choice in question.choices.all():
+                columns.append((pk, f"{prefix} — {choice.text}", lambda a, p, c=choice.pk: p.get(c, "")))
+        elif kind == QuestionKind.SINGLE_CHOICE:
+            texts = {choice.pk: str(choice.text) for choice in question.choices.all()}
+            columns.append((pk, prefix, lambda a, p, t=texts: next((t[c] for c in p if c in t), "")))
+        elif kind == QuestionKind.SCALE:
+            columns.append((pk, prefix, lambda a, p: int(a.value) if a and a.value not in (None, "") else ""))
+        elif kind == QuestionKind.NUMBER:
+            columns.append((pk, prefix + (f" ({question.unit})" if question.unit else ""), _number))
+        else:
+            columns.append((pk, prefix, lambda a, p: a.value if a and isinstance(a.value, str) else ""))
+    return columns
+
+
+def _number(answer, picks):
+    if answer is None or answer.value in (None, ""):
+        return ""
+    try:
+        return Decimal(str(answer.value))
+    except InvalidOperation:
+        return str(answer.value)
+
+
+def _picks(answer) -> dict[int, int]:
+    if answer is None:
+        return {}
+    return {pick.choice_id: pick.rank or index for index, pick in enumerate(answer.picked.all(), start=1)}
+
+
+def portrait_export_rows(survey, portraits) -> Iterator[list]:
+    """The header, then one list per portrait of ``portraits`` (a queryset of the survey's portraits)."""
+    questions = list(
+        Question.objects.filter(section__survey=survey)
+        .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("order", "pk")))
+        .order_by("section__order", "section__pk", "order", "pk"))
+    columns = _columns(questions)
+    yield [_("organisation"), _("country"), _("world region"), _("status"), _("submitted at"),
+           _("submitted by"), _("last change"), _("respondents"), *(header for _pk, header, _reader in columns)]
+    portraits = (portraits.select_related("organisation", "submitted_by__user")
+                 .prefetch_related(
+                     Prefetch("answers", queryset=Answer.objects.only(
+                         "pk", "portrait_id", "question_id", "value", "other_text", "is_answered")),
+                     Prefetch("answers__picked", queryset=AnswerChoice.objects.only("answer_id", "choice_id", "rank")
+                              .order_by("rank", "pk")),
+                     Prefetch("respondents", queryset=Respondent.objects.select_related("member__user")
+                              .order_by("first_saved_at", "pk")))
+                 .order_by("organisation__name", "pk"))
+    for portrait in portraits.iterator(chunk_size=CHUNK):
+        answers = {answer.question_id: answer for answer in portrait.answers.all()}
+        picks = {question_id: _picks(answer) for question_id, answer in answers.items()}
+        organisation = portrait.organisation
+        row = [organisation.name, str(organisation.country), organisation.region, portrait.status,
+               portrait.submitted_at, portrait.submitted_by.user.email if portrait.submitted_by else "",
+               portrait.updated_at, "; ".join(r.member.user.email for r in portrait.respondents.all())]
+        row.extend(reader(answers.get(pk), picks.get(pk, {})) for pk, _header, reader in columns)
+        yield [_cell(value) for value in row]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def portrait_export_csv(survey, portraits) -> Iterator[str]:
+    """CSV lines, one at a time (for a StreamingHttpResponse)."""
+    writer = csv.writer(_Echo())
+    for row in portrait_export_rows(survey, portraits):
+        yield writer.writerow(row)
+
+
+def portrait_export_xlsx(survey, portraits):
+    """An XLSX file written with openpyxl's write-only workbook (rows go to disk as they come);
+    returns the open temporary file, at its start, for a FileResponse to stream."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("portraits")
+    for row in portrait_export_rows(survey, portraits):
+        sheet.append(row)
+    output = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the FileResponse that streams it
+    workbook.save(output)
+    output.seek(0)
+    return output
