@@ -127,8 +127,8 @@ def wait_sent(count, sink):
 
 
 def raw_smtplib(count, port):
+    from mailings.delivery import build_email
     from mailings.models import OutboxMessage
-    from mailings.services import build_email
 
     payloads = [
         (m.recipient, build_email(m).message().as_bytes(linesep="\r\n"))

@@ -1,18 +1,22 @@
+import datetime
 import uuid
-from types import SimpleNamespace
 from urllib.parse import quote, urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from mailings.rendering import render_message
 from mailings.services import mail_queue_rendered
 
 from .addresses import normalize_email
 from .models import Member
 from .staff import staff_landing_url
+
+_EMAIL_VALUE_TYPES = (str, Promise, int, datetime.datetime, datetime.date)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -48,26 +52,26 @@ class AccountAdapter(DefaultAccountAdapter):
         return value
 
     def send_mail(self, template_prefix, email, context):
-        """Account emails (verification, password reset) go through the outbox, in the member's language."""
-        context = {name: self._on_portal(value) for name, value in context.items()}
+        """Account emails (verification, password reset) go through the outbox, in the member's language,
+        written once in ``templates/mailings/account/<name>/`` like every other email."""
         member = Member.objects.filter(user__email__iexact=email).only("preferred_language").first()
         language = member.preferred_language if member else (translation.get_language() or "en")
-        # What allauth's own send_mail() would add (its templates name the site), with the portal's name.
-        site = SimpleNamespace(name=_("City Managers Community"), domain=urlsplit(settings.PORTAL_BASE_URL).netloc)
-        context = {"email": email, "current_site": site, "portal_base_url": settings.PORTAL_BASE_URL,
-                   "portal_contact_email": settings.PORTAL_CONTACT_EMAIL, **context}
-        with translation.override(language):
-            message = self.render_mail(template_prefix, email, context)
-        alternatives = getattr(message, "alternatives", [])
-        html = next((content for content, mimetype in alternatives if mimetype == "text/html"), "")
-        name = template_prefix.rsplit("/", 1)[-1]
+        app, _folder, name = template_prefix.split("/")  # "account/email/password_reset_key", "mfa/email/…"
+        template = f"account/{name}" if app == "account" else f"account/{app}_{name}"
+        # Only plain values reach an email (allauth also passes the request, the user, the key object).
+        context = {
+            key: self._on_portal(value) for key, value in context.items()
+            if isinstance(value, _EMAIL_VALUE_TYPES) and key not in ("key", "uid")
+        }
+        context = {"email": email, "site_name": _("City Managers Community"), **context}
+        rendered = render_message(template=template, context=context, language=language)
         mail_queue_rendered(
             to=email,
-            subject=message.subject,
-            body_text=message.body,
-            body_html=html,
+            subject=self.format_email_subject(rendered.subject),
+            body_text=rendered.text,
+            body_html=rendered.html,
             language=language,
-            template=f"account/{name}",
+            template=template,
             # Each request (a new link, a resend) is a new email on purpose.
             dedupe_key=f"account:{name}:{uuid.uuid4()}",
             cause=f"account: {name}",

@@ -1,11 +1,44 @@
-"""Render an email from one template set, in the recipient's language and time zone."""
+"""Render an email from one template: its words written once, in Markdown, give both parts.
 
+``mailings/<template>/subject.txt`` is the subject; ``mailings/<template>/body.md`` is the body,
+a Django template whose output is Markdown. The text part is that Markdown as it reads; the HTML
+part is the same Markdown rendered to HTML inside ``mailings/layout.html``. ``mailings/footer.md``
+is the one footer of every email, rendered the same way.
+
+Values from the context never reach the Markdown parser: each string is swapped for an opaque
+token before the template runs, and the token is replaced afterwards by the value itself in the
+text part and by the HTML-escaped value in the HTML part. So ``**bold**``, ``[link](http://x)`` or
+``<script>`` in a name stays those characters in both parts. A string whose context name ends in
+``_url`` becomes a link in HTML. ``{% button url label %}`` and ``{% link url label %}`` (from
+``{% load mail %}``) write a link as a button (or a plain link) in HTML and as "Label: URL" in text;
+``{% preformatted value %}`` keeps a block (a traceback) as it is.
+"""
+
+import datetime
+import decimal
+import re
+import secrets
 import zoneinfo
 from dataclasses import dataclass
 
+import markdown
 from django.conf import settings
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
 from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+# Markdown's own extensions only: a line break in the template is a line break in both parts.
+MARKDOWN_EXTENSIONS = ["nl2br", "sane_lists"]
+BUTTON_STYLE = (
+    "display:inline-block;background:#0b5c73;color:#ffffff;padding:10px 16px;border-radius:4px;"
+    "text-decoration:none;font-weight:bold;"
+)
+LINK_STYLE = "color:#0b5c73;"
+PRE_STYLE = "white-space:pre-wrap;font-size:12px;"
+_PLAIN = (int, float, decimal.Decimal, datetime.date, datetime.time, datetime.timedelta, bool, type(None))
 
 
 @dataclass(frozen=True)
@@ -15,21 +48,116 @@ class RenderedMessage:
     html: str
 
 
-def render_message(*, template: str, context: dict, language: str, time_zone: str = "UTC") -> RenderedMessage:
-    """Render ``mailings/<template>/{subject.txt,body.txt,body.html}``.
+@dataclass(frozen=True)
+class _Value:
+    kind: str  # "text", "url", "button", "link", "pre"
+    value: str
+    label: str = ""
 
-    Values in ``context`` are escaped in the HTML part; the text part is plain text.
-    """
+
+class MailValues:
+    """The values of one rendering, each behind a token that Markdown leaves alone (letters and
+    digits only, with a random part that no template text contains)."""
+
+    def __init__(self):
+        self._nonce = "mv" + secrets.token_hex(6)
+        self._values: dict[str, _Value] = {}
+        self._pattern = re.compile(re.escape(self._nonce) + r"n\d+z")
+
+    def token(self, kind: str, value: str, label: str = "") -> str:
+        token = f"{self._nonce}n{len(self._values)}z"
+        self._values[token] = _Value(kind, value, label)
+        return token
+
+    def raw(self, value) -> str:
+        """The value behind a token (a tag's argument), or the argument itself."""
+        value = str(value) if value is not None else ""
+        found = self._values.get(value)
+        return found.value if found else value
+
+    def wrap(self, value, name: str = ""):
+        """Swap every string in a context (nested in dicts, lists, tuples) for its token."""
+        if isinstance(value, str | Promise):
+            text = str(value)
+            return self.token("url" if name.endswith("_url") else "text", text) if text else ""
+        if isinstance(value, dict):
+            return {key: self.wrap(item, str(key)) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.wrap(item) for item in value]
+        if isinstance(value, _PLAIN):
+            return value
+        raise TypeError(f"email context value {name!r} must be a plain value, not {type(value).__name__}")
+
+    def as_text(self, source: str) -> str:
+        return self._pattern.sub(lambda match: self._text(self._values[match.group()]), source)
+
+    def as_html(self, html: str) -> str:
+        # A block (button, preformatted) alone in its paragraph replaces the paragraph.
+        html = re.sub(
+            r"<p>(" + self._pattern.pattern + r")</p>",
+            lambda match: self._html(self._values[match.group(1)], block=True),
+            html,
+        )
+        return self._pattern.sub(lambda match: self._html(self._values[match.group()], block=False), html)
+
+    @staticmethod
+    def _text(item: _Value) -> str:
+        if item.kind in ("button", "link"):
+            return f"{item.label}: {item.value}"
+        return item.value
+
+    @staticmethod
+    def _html(item: _Value, *, block: bool) -> str:
+        value, label = escape(item.value), escape(item.label)
+        if item.kind == "url":
+            return f'<a href="{value}" style="{LINK_STYLE}">{value}</a>'
+        if item.kind == "link":
+            return f'<a href="{value}" style="{LINK_STYLE}">{label}</a>'
+        if item.kind == "button":
+            button = f'<a href="{value}" style="{BUTTON_STYLE}">{label}</a>'
+            return f'<p style="margin:24px 0;">{button}</p>' if block else button
+        if item.kind == "pre":
+            return f'<pre style="{PRE_STYLE}">{value}</pre>'
+        return value.replace("\n", "<br>\n")
+
+
+def render_message(*, template: str, context: dict, language: str, time_zone: str = "UTC") -> RenderedMessage:
+    """Render ``mailings/<template>/{subject.txt,body.md}`` and the footer, in the recipient's
+    language and time zone."""
     try:
         zone = zoneinfo.ZoneInfo(time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         zone = zoneinfo.ZoneInfo("UTC")
-    context = {"portal_base_url": settings.PORTAL_BASE_URL, "time_zone_name": str(zone), **context}
+    context = {
+        "portal_base_url": settings.PORTAL_BASE_URL,
+        "portal_contact_email": settings.PORTAL_CONTACT_EMAIL,
+        "time_zone_name": str(zone),
+        **context,
+    }
+    values = MailValues()
+    wrapped = {**values.wrap(context), "mail_values": values}
     with translation.override(language), timezone.override(zone):
-        subject = render_to_string(f"mailings/{template}/subject.txt", context)
-        text = render_to_string(f"mailings/{template}/body.txt", context)
-        html = render_to_string(f"mailings/{template}/body.html", context)
+        subject = _render(f"mailings/{template}/subject.txt", context)
+        body = _render(f"mailings/{template}/body.md", wrapped)
+        footer = _render("mailings/footer.md", wrapped)
+        text = f"{_tidy(values.as_text(body))}\n\n-- \n{_tidy(values.as_text(footer))}\n"
+        html = get_template("mailings/layout.html").render(
+            {
+                "body": mark_safe(values.as_html(markdown.markdown(body, extensions=MARKDOWN_EXTENSIONS))),  # noqa: S308 - values escaped
+                "footer": mark_safe(values.as_html(markdown.markdown(footer, extensions=MARKDOWN_EXTENSIONS))),  # noqa: S308
+            }
+        )
     return RenderedMessage(subject=one_line(subject), text=text, html=html)
+
+
+def _render(name: str, context: dict) -> str:
+    # No HTML escaping: the subject is a header and the body is Markdown (values are tokens there).
+    return get_template(name).template.render(Context(context, autoescape=False))
+
+
+def _tidy(text: str) -> str:
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
 
 
 def one_line(subject: str) -> str:

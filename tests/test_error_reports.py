@@ -123,7 +123,7 @@ def test_a_failing_report_never_raises_nor_recurses(settings, monkeypatch, capsy
 def test_mailings_own_errors_are_not_emailed(settings):
     settings.ADMINS = ADMINS[:1]
     handler = OutboxErrorHandler()
-    logger = logging.getLogger("mailings.services")
+    logger = logging.getLogger("mailings.delivery")
     logger.addHandler(handler)
     try:
         logger.error("outbox 1: failed after 8 attempts")

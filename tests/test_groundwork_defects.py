@@ -17,8 +17,8 @@ from django.utils import timezone
 from community import services
 from community.forms import OrganisationAdminForm
 from community.models import Member, MembershipInvitation, MemberStatus, Organisation, OrganisationStatus
+from mailings.delivery import outbox_sweep
 from mailings.models import OutboxMessage, OutboxStatus
-from mailings.services import outbox_sweep
 
 from .factories import MembershipInvitationFactory, OrganisationFactory, UserFactory
 from .test_signup import signup_data

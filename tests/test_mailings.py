@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from mailings import services
+from mailings import delivery, services
 from mailings.models import MailPreference, OutboxMessage, OutboxStatus
 
 pytestmark = pytest.mark.django_db
@@ -215,20 +215,20 @@ def test_tampered_preferences_link(client, path):
 def failing_backend(error):
     connection = mock.MagicMock()
     connection.send_messages.side_effect = error
-    return mock.patch("mailings.services.get_connection", return_value=connection)
+    return mock.patch("mailings.delivery.get_connection", return_value=connection)
 
 
 @pytest.fixture(autouse=True)
 def _fresh_connection():
-    services._drop_connection()
+    delivery.mail_connection.close()
     yield
-    services._drop_connection()
+    delivery.mail_connection.close()
 
 
 def test_temporary_error_schedules_a_retry_with_backoff():
     row = queue()
     with failing_backend(smtplib.SMTPResponseException(451, b"try later")):
-        result = services.outbox_deliver(message_id=row.pk)
+        result = delivery.outbox_deliver(message_id=row.pk)
     row.refresh_from_db()
     assert result.outcome == "retry"
     assert row.status == OutboxStatus.QUEUED
@@ -241,13 +241,13 @@ def test_temporary_error_schedules_a_retry_with_backoff():
 def test_connection_refused_is_temporary():
     row = queue()
     with failing_backend(ConnectionRefusedError(111, "Connection refused")):
-        assert services.outbox_deliver(message_id=row.pk).outcome == "retry"
+        assert delivery.outbox_deliver(message_id=row.pk).outcome == "retry"
 
 
 def test_permanent_error_fails_at_once():
     row = queue()
     with failing_backend(smtplib.SMTPRecipientsRefused({"ana@amb.example": (550, b"no such user")})):
-        result = services.outbox_deliver(message_id=row.pk)
+        result = delivery.outbox_deliver(message_id=row.pk)
     row.refresh_from_db()
     assert result.outcome == "failed"
     assert row.status == OutboxStatus.FAILED
@@ -261,7 +261,7 @@ def test_fails_after_the_last_attempt(settings):
     with failing_backend(smtplib.SMTPServerDisconnected("gone")):
         for _ in range(3):
             OutboxMessage.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
-            outcomes.append(services.outbox_deliver(message_id=row.pk).outcome)
+            outcomes.append(delivery.outbox_deliver(message_id=row.pk).outcome)
     row.refresh_from_db()
     assert outcomes == ["retry", "retry", "failed"]
     assert row.status == OutboxStatus.FAILED
@@ -270,24 +270,24 @@ def test_fails_after_the_last_attempt(settings):
 
 def test_not_due_or_already_sent_rows_are_skipped(send):
     row = queue(send_at=timezone.now() + timedelta(minutes=5))
-    assert services.outbox_deliver(message_id=row.pk).outcome == "skipped"
+    assert delivery.outbox_deliver(message_id=row.pk).outcome == "skipped"
     OutboxMessage.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
-    assert services.outbox_deliver(message_id=row.pk).outcome == "sent"
-    assert services.outbox_deliver(message_id=row.pk).outcome == "skipped"
+    assert delivery.outbox_deliver(message_id=row.pk).outcome == "sent"
+    assert delivery.outbox_deliver(message_id=row.pk).outcome == "skipped"
     assert len(mail.outbox) == 1
 
 
 @pytest.mark.parametrize("attempt", range(1, 20))
 def test_every_retry_delay_stays_below_the_visibility_timeout(attempt):
     visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
-    assert 0 < services.retry_delay(attempt) <= settings.OUTBOX_MAX_COUNTDOWN < visibility
+    assert 0 < delivery.retry_delay(attempt) <= settings.OUTBOX_MAX_COUNTDOWN < visibility
 
 
 def test_retry_delays_grow_and_are_jittered():
-    firsts = {round(services.retry_delay(1), 3) for _ in range(20)}
+    firsts = {round(delivery.retry_delay(1), 3) for _ in range(20)}
     assert len(firsts) > 1  # jitter
-    assert max(services.retry_delay(1) for _ in range(50)) <= settings.OUTBOX_RETRY_BASE_SECONDS
-    assert min(services.retry_delay(5) for _ in range(50)) >= settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** 4 / 2
+    assert max(delivery.retry_delay(1) for _ in range(50)) <= settings.OUTBOX_RETRY_BASE_SECONDS
+    assert min(delivery.retry_delay(5) for _ in range(50)) >= settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** 4 / 2
 
 
 # ------------------------------------------------------------------------------ sweeper
@@ -297,7 +297,7 @@ def test_sweeper_takes_up_rows_left_sending_by_a_dead_worker(send):
         status=OutboxStatus.SENDING, attempts=1,
         sending_started_at=timezone.now() - timedelta(seconds=settings.OUTBOX_SENDING_TIMEOUT + 1),
     )
-    result = send(services.outbox_sweep)
+    result = send(delivery.outbox_sweep)
     row.refresh_from_db()
     assert result["revived"] == 1
     assert row.status == OutboxStatus.SENT
@@ -308,7 +308,7 @@ def test_sweeper_takes_up_rows_left_sending_by_a_dead_worker(send):
 def test_sweeper_leaves_recent_sending_rows_alone(send):
     row = queue()
     OutboxMessage.objects.filter(pk=row.pk).update(status=OutboxStatus.SENDING, sending_started_at=timezone.now())
-    assert send(services.outbox_sweep)["revived"] == 0
+    assert send(delivery.outbox_sweep)["revived"] == 0
     row.refresh_from_db()
     assert row.status == OutboxStatus.SENDING
     assert mail.outbox == []
@@ -319,7 +319,7 @@ def test_sweeper_requeues_due_rows_whose_task_was_lost(send):
     OutboxMessage.objects.filter(pk=row.pk).update(
         next_attempt_at=timezone.now() - timedelta(seconds=settings.OUTBOX_SWEEP_GRACE + 1)
     )
-    assert send(services.outbox_sweep)["queued"] == 1
+    assert send(delivery.outbox_sweep)["queued"] == 1
     row.refresh_from_db()
     assert row.status == OutboxStatus.SENT
 
@@ -462,7 +462,7 @@ def test_batch_returns_untried_rows_to_the_queue_when_the_server_is_down():
         services.mail_queue_many(requests_for(5))  # no on-commit run: nothing sent yet
     ids = list(OutboxMessage.objects.order_by("pk").values_list("pk", flat=True))
     with failing_backend(ConnectionRefusedError(111, "Connection refused")) as get_connection:
-        outcomes = services.outbox_deliver_batch(message_ids=ids)
+        outcomes = delivery.outbox_deliver_batch(message_ids=ids)
     assert outcomes == {"sent": 0, "retry": 5, "failed": 0, "skipped": 0}
     # One connection attempt, not five time-outs; the untried rows keep their attempt count.
     assert get_connection.call_count == 1
@@ -476,7 +476,7 @@ def test_batch_skips_rows_taken_by_someone_else(send):
         services.mail_queue_many(requests_for(3))
     ids = list(OutboxMessage.objects.order_by("pk").values_list("pk", flat=True))
     OutboxMessage.objects.filter(pk=ids[0]).update(status=OutboxStatus.SENDING, sending_started_at=timezone.now())
-    outcomes = services.outbox_deliver_batch(message_ids=ids)
+    outcomes = delivery.outbox_deliver_batch(message_ids=ids)
     assert outcomes["sent"] == 2 and outcomes["skipped"] == 1
     assert len(mail.outbox) == 2
 
@@ -524,8 +524,8 @@ def test_soft_time_limit_puts_the_rest_of_a_batch_back():
         if calls["n"] == 2:
             raise SoftTimeLimitExceeded()
 
-    with mock.patch("mailings.services._send", side_effect=slow):
-        outcomes = services.outbox_deliver_batch(message_ids=ids)
+    with mock.patch("mailings.delivery.mail_connection.send", side_effect=slow):
+        outcomes = delivery.outbox_deliver_batch(message_ids=ids)
     rows = list(OutboxMessage.objects.order_by("pk"))
     assert outcomes["sent"] == 1 and outcomes["retry"] == 3
     assert [r.status for r in rows] == [OutboxStatus.SENT] + [OutboxStatus.QUEUED] * 3
@@ -538,8 +538,8 @@ def test_a_reused_connection_dropped_by_the_server_is_reopened_once():
     first.send_messages.side_effect = [1, smtplib.SMTPServerDisconnected("idle timeout")]
     second.send_messages.return_value = 1
     rows = [queue(key=f"idle:{i}") for i in range(2)]
-    with mock.patch("mailings.services.get_connection", side_effect=[first, second]):
-        results = [services.outbox_deliver(message_id=row.pk).outcome for row in rows]
+    with mock.patch("mailings.delivery.get_connection", side_effect=[first, second]):
+        results = [delivery.outbox_deliver(message_id=row.pk).outcome for row in rows]
     assert results == ["sent", "sent"]
     assert OutboxMessage.objects.get(pk=rows[1].pk).attempts == 1
     assert second.send_messages.call_count == 1
@@ -549,8 +549,8 @@ def test_a_fresh_connection_that_fails_is_a_failed_attempt():
     connection = mock.MagicMock()
     connection.send_messages.side_effect = smtplib.SMTPServerDisconnected("closed")
     row = queue()
-    with mock.patch("mailings.services.get_connection", return_value=connection) as get_connection:
-        assert services.outbox_deliver(message_id=row.pk).outcome == "retry"
+    with mock.patch("mailings.delivery.get_connection", return_value=connection) as get_connection:
+        assert delivery.outbox_deliver(message_id=row.pk).outcome == "retry"
     assert get_connection.call_count == 1
 
 

@@ -17,7 +17,7 @@ import redis
 from django.db import connection, transaction
 from django.db.models import Count
 
-from mailings import services
+from mailings import delivery, services
 from mailings.models import OutboxMessage, OutboxStatus
 
 from .conftest import require_service
@@ -230,7 +230,7 @@ def test_worker_killed_mid_batch_loses_nothing_and_doubles_at_most_in_flight(wor
         # five minutes); staff see these rows as "sending" until then.
         settings.OUTBOX_SENDING_TIMEOUT = 0
         settings.OUTBOX_SWEEP_GRACE = 0
-        services.outbox_sweep()
+        delivery.outbox_sweep()
         all_sent = OutboxMessage.objects.filter(status=OutboxStatus.SENT)
         wait_for(lambda: all_sent.count() == 200, 60, "all 200 sent", worker)
         time.sleep(0.5)

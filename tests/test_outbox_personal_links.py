@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from community import services as community_services
-from mailings import services
+from mailings import delivery, services
 from mailings.models import OutboxMessage, OutboxStatus
 
 pytestmark = pytest.mark.django_db
@@ -17,9 +17,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _fresh_connection():
-    services._drop_connection()
+    delivery.mail_connection.close()
     yield
-    services._drop_connection()
+    delivery.mail_connection.close()
 
 
 def test_a_sent_password_reset_keeps_only_what_shows_it_went_out(
@@ -67,8 +67,8 @@ def test_a_failed_attempt_keeps_the_body_for_the_next_one():
     row = _sensitive_row()
     connection = mock.MagicMock()
     connection.send_messages.side_effect = smtplib.SMTPResponseException(451, b"try later")
-    with mock.patch("mailings.services.get_connection", return_value=connection):
-        services.outbox_deliver(message_id=row.pk)
+    with mock.patch("mailings.delivery.get_connection", return_value=connection):
+        delivery.outbox_deliver(message_id=row.pk)
     row.refresh_from_db()
     assert row.status == OutboxStatus.QUEUED and "/reset/key/abc/" in row.body_text
 
