@@ -15,7 +15,7 @@ def form_error_summary(form):
         if field.is_hidden:
             continue
         # A label may carry markup (a link, a "required if" note): the summary names the field plainly.
-        label = getattr(field.field, "summary_label", None) or strip_tags(str(field.label or ""))
+        label = getattr(field.field, "summary_label", None) or strip_tags(str(field.label or "")).rstrip(".")
         href = f"#{anchor}" if (anchor := field.id_for_label or field.auto_id) else ""
         items.extend({"href": href, "label": label, "message": error} for error in field.errors)
     return items
