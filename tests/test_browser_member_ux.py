@@ -1,6 +1,11 @@
 """Sign-up and the dashboard in a real browser (issue 8, items 7 and 8): the error summary takes the
 focus and links to each field, an old spelling of the browser's zone is preselected, screenshots in
-FR and ES at 1280 and 375 px (var/screenshots/) for a person to look at."""
+FR and ES at 1280 and 375 px (var/screenshots/) for a person to look at.
+
+Beside the other browser tests, not in tests/community/: a transactional test flushes the Secretariat
+group that the migrations create, and tests/community/test_invitation_race.py, which runs after any
+transactional test of tests/community/, needs it.
+"""
 
 from datetime import timedelta
 
@@ -8,10 +13,10 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from .. import test_browser
-from ..factories import EditionFactory, MemberFactory, OrganisationFactory
-from ..surveys.conftest import make_survey
-from ..test_browser_account_pages import log_in, switch_language
+from . import test_browser
+from .factories import EditionFactory, MemberFactory, OrganisationFactory
+from .surveys.conftest import make_survey
+from .test_browser_account_pages import log_in, switch_language
 
 browser = test_browser.browser
 open_page = test_browser.open_page
