@@ -13,7 +13,7 @@ from mailings.rendering import render_message
 from mailings.services import mail_queue_rendered
 
 from .addresses import normalize_email
-from .models import Member
+from .models import Member, MemberStatus
 from .staff import staff_landing_url
 
 _EMAIL_VALUE_TYPES = (str, Promise, int, datetime.datetime, datetime.date)
@@ -27,6 +27,15 @@ class AccountAdapter(DefaultAccountAdapter):
         if user.is_staff and not Member.objects.filter(user_id=user.pk).exists():
             return staff_landing_url(user)
         return super().get_login_redirect_url(request)
+
+    def add_message(self, request, level, message_template=None, message_context=None, extra_tags="", message=None):
+        """No "You are logged in" for a rejected member: the page they land on says the membership was
+        not approved, and a success message above it would contradict it."""
+        if message_template == "account/messages/logged_in.txt" and request.user.is_authenticated and (
+            Member.objects.filter(user_id=request.user.pk, status=MemberStatus.REJECTED).exists()
+        ):
+            return
+        super().add_message(request, level, message_template, message_context, extra_tags, message)
 
     def clean_email(self, email):
         """Sign-up, add-email and password reset: one canonical form, so that an address with an

@@ -11,6 +11,5 @@ class CommunityConfig(AppConfig):
         from .staff import register_community_entries
 
         # The dashboard's own steps; surveys and events register theirs in their ready().
-        steps.register(steps.MembershipStep())
         steps.register(steps.ProfileStep())
         register_community_entries()

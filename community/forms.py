@@ -1,4 +1,4 @@
-import zoneinfo
+import json
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout
@@ -10,12 +10,12 @@ from django.forms.utils import flatatt
 from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.functional import lazy
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from . import services
+from . import services, timezones
 from .models import (
     DUPLICATE_ORGANISATION_MESSAGE,
     Member,
@@ -26,24 +26,88 @@ from .models import (
     Region,
 )
 
-# Listing the zones reads the whole tz database from disk (about 70 ms): done once, at import.
-TIME_ZONE_CHOICES = tuple((name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()))
-_TIME_ZONE_OPTIONS = [(value, format_html('<option value="{}">{}</option>', value, label))
-                      for value, label in TIME_ZONE_CHOICES]
-
 
 class TimeZoneSelect(forms.Select):
-    """The select of the ~600 time zones, its options escaped once at import: Django's Select renders
-    a template per option, 80 ms or more for this list on every profile and sign-up page."""
+    """The curated time zones (community.timezones), grouped by area, with the old spellings a browser
+    may report for portal.js. Django's Select renders a template per option, 80 ms or more for this
+    list on every profile and sign-up page: the options are escaped once per language and kept."""
+
+    _options_html: dict[str, str] = {}
+
+    @classmethod
+    def _options(cls) -> str:
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        if language not in cls._options_html:
+            groups = [format_html('<option value="{}">{}</option>', timezones.UTC, timezones.choices()[0][1])]
+            for area, items in timezones.GROUPED_ZONES:
+                groups.append(format_html(
+                    '<optgroup label="{}">{}</optgroup>', timezones.AREAS[area],
+                    mark_safe("".join(format_html('<option value="{}">{}</option>', zone, label)  # noqa: S308
+                                      for zone, label in items)),
+                ))
+            cls._options_html[language] = "".join(groups)
+        return cls._options_html[language]
 
     def render(self, name, value, attrs=None, renderer=None):
         selected = str(value[0] if isinstance(value, list | tuple) and value else value or "")
-        options = "".join(
-            html.replace("<option ", "<option selected ", 1) if option == selected else html
-            for option, html in _TIME_ZONE_OPTIONS
-        )
-        return format_html("<select{}>{}</select>", flatatt({**self.build_attrs(self.attrs, attrs), "name": name}),
+        options = self._options()
+        if selected:
+            option = f'<option value="{escape(selected)}">'
+            options = options.replace(option, option.replace("<option ", "<option selected ", 1), 1)
+        # portal.js preselects the browser's zone; an old spelling ("Asia/Calcutta") maps to the listed one.
+        aliases = json.dumps(timezones.ALIASES, separators=(",", ":"))
+        attrs = {**self.build_attrs(self.attrs, attrs), "name": name, "data-time-zone-aliases": aliases}
+        return format_html("<select{}>{}</select>", flatatt(attrs),
                            mark_safe(options))  # noqa: S308 - each option was escaped by format_html above
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):
+    """The confirmed organisations in reading order, between "Choose your organisation" and
+    "My organisation is not in the list" (value ``NEW``, cleaned to ``PROPOSE_NEW``)."""
+
+    NEW = "new"
+    PROPOSE_NEW = object()
+
+    class Iterator(forms.models.ModelChoiceIterator):
+        def __iter__(self):
+            if self.field.empty_label is not None:
+                yield ("", self.field.empty_label)
+            for organisation in sorted(self.queryset, key=lambda o: timezones.reading_key(o.name)):
+                yield self.choice(organisation)
+            if self.field.allow_new:
+                yield (self.field.NEW, _("My organisation is not in the list"))
+
+        def __len__(self):
+            return self.queryset.count() + (self.field.empty_label is not None) + self.field.allow_new
+
+    iterator = Iterator
+
+    def __init__(self, *args, allow_new=True, **kwargs):
+        self.allow_new = allow_new
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if self.allow_new and value == self.NEW:
+            return self.PROPOSE_NEW
+        return super().to_python(value)
+
+
+class TimeZoneField(forms.ChoiceField):
+    """The curated zones; an old spelling of one of them ("Asia/Calcutta") is taken as that zone."""
+
+    widget = TimeZoneSelect
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=timezones.choices, **kwargs)
+
+    def to_python(self, value):
+        return timezones.canonical(super().to_python(value))
+
+
+def _if_new(label):
+    """The label of a field required only when proposing an organisation, saying so."""
+    return format_html('{} <span class="fw-normal text-body-secondary">{}</span>', label,
+                       _("(required if your organisation is not in the list)"))
 
 
 def _privacy_label():
@@ -61,10 +125,8 @@ class MemberPreferencesFields(forms.Form):
         choices=settings.LANGUAGES,
         help_text=_("The portal and its emails use this language."),
     )
-    time_zone = forms.ChoiceField(
+    time_zone = TimeZoneField(
         label=_("Time zone"),
-        choices=TIME_ZONE_CHOICES,
-        widget=TimeZoneSelect,
         help_text=_("Dates and times are shown in this time zone."),
     )
 
@@ -74,25 +136,28 @@ class SignupForm(MemberPreferencesFields):
 
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
-    organisation = forms.ModelChoiceField(
+    organisation = OrganisationChoiceField(
         label=_("Organisation"),
         queryset=Organisation.objects.confirmed(),
-        required=False,
-        empty_label=_("— My organisation is not in the list —"),
+        empty_label=_("Choose your organisation"),
+        error_messages={"required": _("Choose your organisation, or “My organisation is not in the list”.")},
         help_text=_("The member city, metropolitan area or government you work for."),
     )
     new_organisation_name = forms.CharField(
-        label=_("Name of your organisation"), max_length=200, required=False,
-        help_text=_("Only if your organisation is not in the list. The secretariat confirms it."),
+        label=lazy(_if_new, str)(_("Name of your organisation")), max_length=200, required=False,
+        help_text=_("The secretariat confirms it."),
     )
     new_organisation_country = forms.ChoiceField(
-        label=_("Country"), choices=lazy(lambda: [("", "---------"), *countries], list)(), required=False
+        label=lazy(_if_new, str)(_("Country")),
+        choices=lazy(lambda: [("", _("Choose a country")), *countries], list)(), required=False,
     )
     new_organisation_region = forms.ChoiceField(
-        label=_("World region"), choices=[("", "---------"), *Region.choices], required=False
+        label=lazy(_if_new, str)(_("World region")),
+        choices=[("", _("Choose a world region")), *Region.choices], required=False,
     )
     new_organisation_kind = forms.ChoiceField(
-        label=_("Kind of organisation"), choices=[("", "---------"), *OrganisationKind.choices], required=False
+        label=lazy(_if_new, str)(_("Kind of organisation")),
+        choices=[("", _("Choose a kind of organisation")), *OrganisationKind.choices], required=False,
     )
     new_organisation_website = forms.URLField(
         label=_("Website"), max_length=200, required=False, assume_scheme="https"
@@ -119,6 +184,11 @@ class SignupForm(MemberPreferencesFields):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        organisation, new_name = self.add_prefix("organisation"), self.add_prefix("new_organisation_name")
+        if self.is_bound and not self.data.get(organisation) and str(self.data.get(new_name, "")).strip():
+            # A name typed without choosing "not in the list" first: that is what the person meant.
+            self.data = self.data.copy()
+            self.data[organisation] = OrganisationChoiceField.NEW
         # allauth allows 320 characters; the account's column holds 254 (RFC 5321's limit).
         email = self.fields["email"]
         email.max_length = 254
@@ -127,6 +197,15 @@ class SignupForm(MemberPreferencesFields):
         self.fields["preferred_language"].initial = translation.get_language() or "en"
         self.fields["time_zone"].initial = "UTC"
         self.fields["time_zone"].widget.attrs["data-guess-time-zone"] = ""  # portal.js: the browser's zone
+        # Required only when proposing an organisation: portal.js sets aria-required as the choice changes.
+        proposing = self.is_bound and self.data.get(self.add_prefix("organisation")) == OrganisationChoiceField.NEW
+        for name, label in (("new_organisation_name", _("Name of your organisation")),
+                            ("new_organisation_country", _("Country")),
+                            ("new_organisation_region", _("World region")),
+                            ("new_organisation_kind", _("Kind of organisation"))):
+            self.fields[name].summary_label = label  # the error summary names it without the note
+            self.fields[name].widget.attrs.update(
+                {"data-required-if-new": "", "aria-required": "true" if proposing else "false"})
         self.invitation = None
         self.helper = self._helper()
 
@@ -163,6 +242,7 @@ class SignupForm(MemberPreferencesFields):
         self.fields["organisation"].initial = invitation.organisation_id
         self.fields["organisation"].disabled = True
         self.fields["organisation"].empty_label = None
+        self.fields["organisation"].allow_new = False
         for name in list(self.fields):
             if name.startswith("new_organisation_"):
                 del self.fields[name]
@@ -174,17 +254,19 @@ class SignupForm(MemberPreferencesFields):
             return cleaned
         organisation = cleaned.get("organisation")
         new_name = (cleaned.get("new_organisation_name") or "").strip()
+        proposing = organisation is OrganisationChoiceField.PROPOSE_NEW
+        if proposing:
+            cleaned["organisation"] = organisation = None
         if organisation and new_name:
             self.add_error(
                 "new_organisation_name",
                 _("Either choose your organisation from the list or name a new one, not both."),
             )
-        elif not organisation and not new_name:
-            if "organisation" not in self.errors:
-                self.add_error("organisation", _("Choose your organisation, or name it below if it is not listed."))
-        elif new_name:
+        elif proposing and not new_name:
+            self.add_error("new_organisation_name", _("Required when you name a new organisation."))
+        if proposing:
             for field in ("new_organisation_country", "new_organisation_region", "new_organisation_kind"):
-                if not cleaned.get(field):
+                if not cleaned.get(field) and field not in self.errors:
                     self.add_error(field, _("Required when you name a new organisation."))
             # Whether that name may be proposed is the service's rule, checked once, in signup():
             # the view shows its error next to the name.
@@ -234,7 +316,8 @@ class ProfileForm(MemberPreferencesFields):
             "last_name": member.user.last_name,
             "job_title": member.job_title,
             "preferred_language": member.preferred_language,
-            "time_zone": member.time_zone,
+            # An old spelling saved before the list was curated shows as the zone it stands for.
+            "time_zone": timezones.canonical(member.time_zone),
         }
         return cls(data=data, initial=initial)
 

@@ -1,6 +1,8 @@
 import zoneinfo
 
-from django.http import HttpResponseRedirect
+from django.conf import settings
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
@@ -60,3 +62,29 @@ class StaffSecondFactorMiddleware:
                 target = "community:second_factor_setup" if step == second_factor.SETUP else "mfa_reauthenticate"
                 return HttpResponseRedirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+class SiteNotFoundPageMiddleware:
+    """With DEBUG on (``make run``), Django answers a missing page with its technical 404, the list of
+    every URL pattern; ``PORTAL_SITE_404_IN_DEBUG`` (on in local settings) shows the site's own
+    404 page instead, as production does. Off, or with DEBUG off, it changes nothing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @staticmethod
+    def _enabled():
+        return settings.DEBUG and getattr(settings, "PORTAL_SITE_404_IN_DEBUG", False)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # No view matched the path: the 404 is the resolver's, which DEBUG renders as the URL list.
+        if response.status_code == 404 and getattr(request, "resolver_match", None) is None and self._enabled():
+            return render(request, "404.html", status=404)
+        return response
+
+    def process_exception(self, request, exception):
+        # A view raised Http404 (another member's page, an unknown id).
+        if isinstance(exception, Http404) and self._enabled():
+            return render(request, "404.html", status=404)
+        return None

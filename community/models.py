@@ -1,7 +1,5 @@
 """Members, organisations and editions: who takes part, for whom, and in which year."""
 
-import zoneinfo
-
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
@@ -13,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from . import timezones
 from .addresses import normalize_email
 
 # The staff group (made by a data migration; community/migrations/_secretariat.py keeps its own copy).
@@ -162,7 +161,7 @@ class MemberStatus(models.TextChoices):
 
 
 # Read from disk once (about 70 ms), not at each validation.
-KNOWN_TIME_ZONES = frozenset(zoneinfo.available_timezones())
+KNOWN_TIME_ZONES = timezones.KNOWN  # read once, with the curated list
 
 
 def validate_time_zone(value):

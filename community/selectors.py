@@ -3,10 +3,11 @@
 from allauth.account import app_settings as account_settings
 from allauth.account.models import EmailAddress, EmailConfirmation
 from django.core import signing
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.text import smart_split, unescape_string_literal
 
-from .models import Member, Organisation, User
+from .models import Member, MemberStatus, Organisation, OrganisationStatus, User
+from .timezones import reading_key
 
 
 def organisation_members(*, organisation):
@@ -17,6 +18,24 @@ def organisation_members(*, organisation):
         .select_related("user")
         .order_by("user__last_name", "user__first_name")
     )
+
+
+def member_organisations():
+    """The confirmed member organisations, in reading order, each with its number of approved members
+    (``approved_members``): the members' list of member cities. One query."""
+    organisations = Organisation.objects.confirmed().annotate(
+        approved_members=Count("members", filter=Q(members__status=MemberStatus.APPROVED))
+    )
+    return sorted(organisations, key=lambda organisation: reading_key(organisation.name))
+
+
+def organisation_visible_to(*, organisation, member, user) -> bool:
+    """Who sees an organisation's page (its public details and its approved members' names and job
+    titles, never their addresses): approved members for any confirmed member organisation and their
+    own, staff whose role lets them see members (a reviewer's does not)."""
+    if member is not None and member.is_approved:
+        return member.organisation_id == organisation.pk or organisation.status == OrganisationStatus.MEMBER
+    return user.has_perm("community.view_member")
 
 
 def email_confirmation_already_used(key: str) -> bool:

@@ -1,6 +1,6 @@
 """The member's dashboard steps: a registry that each app fills in its ``AppConfig.ready``.
 
-``community`` shows the steps but knows only its own (membership, profile); the survey and events
+``community`` shows the steps but knows only its own (the profile, while incomplete); the survey and events
 apps add theirs with ``register(MyStep())``. A step computes its state for a list of members in a
 constant number of queries (``for_members``), so the dashboard, and any staff list that shows
 steps, costs the same whatever the number of members.
@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -43,7 +43,7 @@ class Step:
     ``state`` (simple) or ``for_members`` (a constant number of queries for many members)."""
 
     key: str = ""
-    order: int = 0  # community's steps are 10 and 20; surveys 100s, events 200s
+    order: int = 0  # community's step is 20; surveys 100s, events 200s
     title: str = ""
     description: str = ""
 
@@ -92,6 +92,31 @@ class MemberStep:
     def done(self):
         return self.state.status == StepStatus.DONE
 
+    @property
+    def link(self):
+        """The step's page, when the member can act on it or look at what they did: not before it opens."""
+        return "" if self.state.status == StepStatus.LOCKED else self.state.url
+
+    @property
+    def when(self):
+        """The step's date in words, in the member's zone: "Opens 11 June at midnight"."""
+        date = self.state.date
+        if date is None:
+            return ""
+        this_year = timezone.localtime(timezone.now(), date.tzinfo).year if date.tzinfo else date.year
+        day = formats.date_format(date, "MONTH_DAY_FORMAT" if date.year == this_year else "DATE_FORMAT")
+        values = {"day": day, "time": formats.time_format(date, "TIME_FORMAT")}
+        return DATE_PHRASES[self.state.status] % values
+
+
+DATE_PHRASES = {
+    StepStatus.LOCKED: _("Opens %(day)s at %(time)s"),
+    StepStatus.NOT_STARTED: _("Open until %(day)s at %(time)s"),
+    StepStatus.IN_PROGRESS: _("Open until %(day)s at %(time)s"),
+    StepStatus.DONE: _("Done on %(day)s at %(time)s"),
+    StepStatus.CLOSED: _("Closed on %(day)s at %(time)s"),
+}
+
 
 def member_steps(*, member, edition) -> list[MemberStep]:
     """The registered steps for one member, in order, their dates in the member's time zone."""
@@ -123,18 +148,7 @@ def _zone(name):
 
 
 # ------------------------------------------------------------------------------ community's own
-class MembershipStep(Step):
-    key = "community.membership"
-    order = 10
-    title = _("Join the community")
-    description = _("The secretariat approves your membership.")
-
-    def state(self, member, edition):
-        if member.is_approved:
-            return StepState(StepStatus.DONE, date=member.status_changed_at or member.joined_at)
-        return StepState(StepStatus.IN_PROGRESS, detail=_("The secretariat is reviewing your membership."))
-
-
+# No "join the community" step: only approved members see the dashboard, so it would always be done.
 class ProfileStep(Step):
     key = "community.profile"
     order = 20
@@ -142,8 +156,9 @@ class ProfileStep(Step):
     description = _("Your job title, language and time zone tell us how to reach you.")
 
     def state(self, member, edition):
+        """Shown only while something is missing (sign-up asks for all of it, an import may not)."""
         # Reads only the member and its user, which the caller loads with it: no query.
         if member.job_title and member.user.first_name and member.user.last_name:
-            return StepState(StepStatus.DONE)
+            return None
         return StepState(StepStatus.IN_PROGRESS, url=reverse("community:profile"),
                          detail=_("Add your name and job title."))

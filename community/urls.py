@@ -7,6 +7,7 @@ app_name = "community"
 urlpatterns = [
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
+    path("organisations/", views.OrganisationListView.as_view(), name="organisation_list"),
     path("organisations/<int:pk>/", views.OrganisationDetailView.as_view(), name="organisation_detail"),
     path("membership/", views.MembershipStatusView.as_view(), name="membership_status"),
     path("join/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation_accept"),

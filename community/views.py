@@ -5,7 +5,7 @@ from allauth.mfa.totp.views import ActivateTOTPView as AllauthActivateTOTPView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -66,19 +66,31 @@ class ProfileView(ApprovedMemberRequiredMixin, FormView):
         return redirect("community:profile")
 
 
+class OrganisationListView(ApprovedMemberRequiredMixin, TemplateView):
+    """The member cities, each linking to its page: for approved members and staff who may see members."""
+
+    template_name = "community/organisation_list.html"
+    allow_staff = True
+
+    def get_context_data(self, **kwargs):
+        member = self.request.member
+        if not ((member is not None and member.is_approved) or self.request.user.has_perm("community.view_member")):
+            raise PermissionDenied
+        return super().get_context_data(organisations=selectors.member_organisations(), **kwargs)
+
+
 class OrganisationDetailView(ApprovedMemberRequiredMixin, TemplateView):
-    """An organisation's page with its members: for its own members and for staff."""
+    """An organisation's page with its approved members (names and job titles): see
+    selectors.organisation_visible_to for who may open it."""
 
     template_name = "community/organisation_detail.html"
     allow_staff = True
 
     def get_context_data(self, **kwargs):
         organisation = get_object_or_404(Organisation, pk=self.kwargs["pk"])
-        member = self.request.member
-        is_own = member is not None and member.is_approved and member.organisation_id == organisation.pk
-        # Staff see it when their role lets them see members (a reviewer's does not).
-        if not (is_own or self.request.user.has_perm("community.view_member")):
-            # 404, not 403: another organisation's page does not even admit it exists.
+        if not selectors.organisation_visible_to(organisation=organisation, member=self.request.member,
+                                                 user=self.request.user):
+            # 404, not 403: a proposed organisation's page does not even admit it exists.
             raise Http404
         colleagues = selectors.organisation_members(organisation=organisation)
         return super().get_context_data(organisation=organisation, colleagues=colleagues, **kwargs)

@@ -38,7 +38,8 @@ class PortraitStep(Step):
 
     def _state(self, survey, portrait, total, now, url):
         if now < survey.opens_at:
-            return StepState(StepStatus.LOCKED, date=survey.opens_at, url=url, detail=_("Opens on this date."))
+            # The dashboard words each date by the step's status ("Opens 11 June at 00:00").
+            return StepState(StepStatus.LOCKED, date=survey.opens_at, url=url)
         closes_at = portrait.closes_at if portrait else survey.closes_at
         is_open = now < closes_at
         if portrait and portrait.status == PortraitStatus.SUBMITTED:
@@ -49,8 +50,8 @@ class PortraitStep(Step):
             return StepState(StepStatus.CLOSED, date=closes_at, url=url,
                              detail=_("The survey closed before your portrait was submitted."))
         if portrait is None or not portrait.answered:
-            return StepState(StepStatus.NOT_STARTED, date=closes_at, url=url, detail=_("Open until this date."))
-        detail = ngettext("Draft: %(answered)d of %(total)d question answered; open until this date.",
-                          "Draft: %(answered)d of %(total)d questions answered; open until this date.",
+            return StepState(StepStatus.NOT_STARTED, date=closes_at, url=url)
+        detail = ngettext("Draft: %(answered)d of %(total)d question answered.",
+                          "Draft: %(answered)d of %(total)d questions answered.",
                           total) % {"answered": portrait.answered, "total": total}
         return StepState(StepStatus.IN_PROGRESS, date=closes_at, url=url, detail=detail)

@@ -88,11 +88,13 @@ def test_signup_toggles_new_organisation_fields_with_the_local_script(open_page)
     organisation = OrganisationFactory(name="Barcelona Metropolitan Area")
     page = open_page("/accounts/signup/")
     new_fields = page.locator("[data-new-organisation]")
+    assert not new_fields.is_visible()  # the list starts on "Choose your organisation"
+    page.select_option("#id_organisation", "new")
     assert new_fields.is_visible()
+    assert page.get_attribute("#id_new_organisation_name", "aria-required") == "true"
     page.select_option("#id_organisation", str(organisation.pk))
     assert not new_fields.is_visible()
-    page.select_option("#id_organisation", "")
-    assert new_fields.is_visible()
+    assert page.get_attribute("#id_new_organisation_name", "aria-required") == "false"
     assert page.problems == []
 
 

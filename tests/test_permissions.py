@@ -44,8 +44,15 @@ MATRIX = [
     ("organisation", "pending", 302, STATUS_PAGE),
     ("organisation", "rejected", 302, STATUS_PAGE),
     ("organisation", "approved", 200, None),
-    ("organisation", "other_organisation", 404, None),
+    # Approved members of any member city see its page (issue 8: the member cities list).
+    ("organisation", "other_organisation", 200, None),
     ("organisation", "staff", 200, None),
+    ("organisations", "anonymous", 302, LOGIN),
+    ("organisations", "pending", 302, STATUS_PAGE),
+    ("organisations", "rejected", 302, STATUS_PAGE),
+    ("organisations", "approved", 200, None),
+    ("organisations", "other_organisation", 200, None),
+    ("organisations", "staff", 200, None),
     ("membership_status", "anonymous", 302, LOGIN),
     ("membership_status", "pending", 200, None),
     ("membership_status", "rejected", 200, None),
@@ -61,6 +68,7 @@ def test_member_pages_permission_matrix(client, visitors, member, page, visitor,
         "dashboard": reverse("community:dashboard"),
         "profile": reverse("community:profile"),
         "organisation": own_organisation_url(member),
+        "organisations": reverse("community:organisation_list"),
         "membership_status": reverse("community:membership_status"),
     }[page]
     if visitors[visitor] is not None:
@@ -71,11 +79,13 @@ def test_member_pages_permission_matrix(client, visitors, member, page, visitor,
         assert response["Location"].startswith(location)
 
 
-def test_other_organisation_page_does_not_leak_member_names(client, member, other_member):
+def test_other_organisation_page_shows_names_and_job_titles_never_addresses(client, member, other_member):
     client.force_login(other_member.user)
     response = client.get(own_organisation_url(member))
-    assert response.status_code == 404
-    assert member.user.last_name not in response.content.decode()
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert member.user.last_name in body and member.job_title in body
+    assert member.user.email not in body
 
 
 def test_organisation_page_lists_only_approved_colleagues(client, member, pending_member):

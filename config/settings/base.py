@@ -160,6 +160,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "community.middleware.StaffSecondFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",  # request.htmx on htmx requests (staff pages)
+    "community.middleware.SiteNotFoundPageMiddleware",  # DEBUG only: the site's 404, not the URL list
 ]
 
 # ------------------------------------------------------------------------------ templates

@@ -14,3 +14,6 @@ if not CELERY_BROKER_URL:
 # `make run PORT=8001` serves on that port; the links in emails and the demo logins follow it.
 PORT = env.int("PORT", default=8000)
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default=f"http://127.0.0.1:{PORT}").rstrip("/")
+# A missing page shows the site's 404 page, not Django's list of URL patterns (DEBUG's technical 404);
+# PORTAL_SITE_404_IN_DEBUG=0 brings Django's page back.
+PORTAL_SITE_404_IN_DEBUG = env.bool("PORTAL_SITE_404_IN_DEBUG", default=True)

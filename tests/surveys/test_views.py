@@ -280,7 +280,9 @@ def test_dashboard_step_closed_and_not_yet_open(client, edition, member):
         reverse("community:dashboard")).content.decode()
     survey.opens_at, survey.closes_at = now + timedelta(days=1), now + timedelta(days=2)
     survey.save()
-    assert "Opens on this date." in client.get(reverse("community:dashboard")).content.decode()
+    page = client.get(reverse("community:dashboard")).content.decode()
+    assert "Opens " in page
+    assert reverse("surveys:portrait", args=[survey.pk]) not in page  # nothing to act on before it opens
 
 
 # ------------------------------------------------------------------------------ query counts
