@@ -9,7 +9,8 @@ class SurveysConfig(AppConfig):
     def ready(self):
         from community import steps
 
-        from . import audit, receivers  # noqa: F401 - receivers connect, actions register, on import
+        from . import audit, peer_views, receivers  # noqa: F401 - receivers connect, actions register, on import
         from .steps import PortraitStep
 
         steps.register(PortraitStep())
+        peer_views.register_staff_page()
