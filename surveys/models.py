@@ -31,6 +31,9 @@ class Survey(models.Model):
                                                                  "(unless their deadline was extended)."))
     staff_note = models.TextField(_("note for staff"), blank=True,
                                   help_text=_("Shown on the survey's admin page only (e.g. why the dates moved)."))
+    opening_announced_at = models.DateTimeField(
+        _("opening announced at"), null=True, blank=True, editable=False,
+        help_text=_("When the opening announcement went to the approved members (once per survey)."))
 
     class Meta:
         verbose_name = _("survey")
