@@ -15,8 +15,11 @@ only when their own portrait agreed too (who is not shown does not see the other
 """
 
 import heapq
+import math
+import operator
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import repeat
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
@@ -63,12 +66,16 @@ class PeerPair:
 
 @dataclass
 class PeerData:
-    """The survey's submitted portraits and their weighted picks: {portrait id: {choice id: weight}}."""
+    """The survey's submitted portraits and their weighted picks: {portrait id: {choice id: weight}}.
+
+    Weights are whole numbers of ``unit`` (the least common multiple of the rank limits), so that
+    sums are exact and the staff table can add rows of them as big integers (see ``_table_rows``)."""
 
     portraits: dict[int, PortraitInfo]
-    weights: dict[int, dict[int, float]]
+    weights: dict[int, dict[int, int]]
+    unit: int = 1
 
-    def totals(self) -> dict[int, float]:
+    def totals(self) -> dict[int, int]:
         return {pk: sum(picks.values()) for pk, picks in self.weights.items()}
 
 
@@ -86,12 +93,13 @@ def peer_data(survey) -> PeerData:
         for pk, kind, rank_limit, choice_count in Question.objects.filter(section__survey=survey, peer_matching=True)
         .annotate(choice_count=Count("choices")).values_list("pk", "kind", "rank_limit", "choice_count")
     }
+    unit = math.lcm(*(limit for kind, limit in questions.values() if kind == QuestionKind.RANKING), 1)
     portraits = {
         pk: PortraitInfo(pk, organisation_id, name, show)
         for pk, organisation_id, name, show in Portrait.objects.filter(survey=survey, status=PortraitStatus.SUBMITTED)
         .values_list("pk", "organisation_id", "organisation__name", "show_to_peers")
     }
-    weights: dict[int, dict[int, float]] = {pk: {} for pk in portraits}
+    weights: dict[int, dict[int, int]] = {pk: {} for pk in portraits}
     if questions and portraits:
         rows = (AnswerChoice.objects
                 .filter(answer__portrait__survey=survey, answer__portrait__status=PortraitStatus.SUBMITTED,
@@ -99,8 +107,11 @@ def peer_data(survey) -> PeerData:
                 .values_list("answer__portrait_id", "answer__question_id", "choice_id", "rank"))
         for portrait_id, question_id, choice_id, rank in rows.iterator(chunk_size=5000):
             kind, limit = questions[question_id]
-            weights[portrait_id][choice_id] = pick_weight(kind, rank, limit)
-    return PeerData(portraits=portraits, weights=weights)
+            if kind == QuestionKind.RANKING and rank:
+                weights[portrait_id][choice_id] = (limit + 1 - min(rank, limit)) * (unit // limit)
+            else:
+                weights[portrait_id][choice_id] = unit
+    return PeerData(portraits=portraits, weights=weights, unit=unit)
 
 
 def similarity(first: dict[int, float], second: dict[int, float]) -> float:
@@ -141,38 +152,85 @@ def peers_for(portrait, *, limit: int = PEERS_SHOWN, data: PeerData | None = Non
     return peers[:limit]
 
 
-def overlaps(data: PeerData) -> dict[tuple[int, int], float]:
-    """{(portrait a, portrait b) with a < b: sum of min weights} for every pair sharing a pick.
+_FIELD_FORMATS = {1: "B", 2: "H", 4: "I", 8: "Q"}
 
-    An inverted index (choice -> holders) visits only pairs that share something."""
+
+def _table_rows(data: PeerData):
+    """Yield (portrait index, [overlap with every portrait]) for each portrait: sum of min weights.
+
+    min(a, b) over one choice is a sum of steps: with the distinct weights v1 < v2 < ... that anyone
+    gave the choice, min(a, b) = sum over k of (v_k - v_(k-1)) for the k where both a and b >= v_k.
+    Each (choice, k) is a set of portraits, kept as one big integer with a fixed-width field per
+    portrait; a portrait's row is the sum of (step x set) over its own (choice, k): a few dozen
+    big-integer additions instead of a Python loop over every pair and choice (1,000 portraits: a
+    tenth of a second instead of seconds)."""
+    order = sorted(pk for pk, picks in data.weights.items() if picks)  # no pick: never a peer
+    index = {pk: i for i, pk in enumerate(order)}
+    totals = data.totals()
+    width = next(size for size in (1, 2, 4, 8) if max(totals.values(), default=0) < 2 ** (8 * size))
     holders = defaultdict(list)
-    for pk in sorted(data.weights):
+    for pk in order:
         for choice, weight in data.weights[pk].items():
-            holders[choice].append((pk, weight))
-    result: dict[tuple[int, int], float] = defaultdict(float)
-    for group in holders.values():
-        for index, (first, first_weight) in enumerate(group):
-            for second, second_weight in group[index + 1:]:
-                result[first, second] += first_weight if first_weight < second_weight else second_weight
-    return result
+            holders[choice].append((weight, index[pk]))
+    features = {}  # (choice, level weight) -> (step, set of portraits as a big integer)
+    for choice, group in holders.items():
+        previous = 0
+        for level in sorted({weight for weight, _i in group}):
+            members = bytearray(len(order) * width)
+            for weight, i in group:
+                if weight >= level:
+                    members[i * width] = 1
+            features[choice, level] = (level - previous, int.from_bytes(members, "little"))
+            previous = level
+    levels = defaultdict(list)
+    for (choice, level) in features:
+        levels[choice].append(level)
+    size, field = len(order) * width, _FIELD_FORMATS[width]
+    for pk in order:
+        row = 0
+        for choice, weight in data.weights[pk].items():
+            for level in levels[choice]:
+                if level > weight:
+                    break
+                step, members = features[choice, level]
+                row += members * step if step != 1 else members
+        yield index[pk], memoryview(row.to_bytes(size, "little")).cast(field), order
 
 
 def peer_table(survey, *, limit: int = 100, data: PeerData | None = None) -> list[PeerPair]:
     """For staff: the ``limit`` most similar pairs of submitted portraits, whatever their consent."""
     data = data or peer_data(survey)
     totals = data.totals()
-    scored = (
-        (overlap / (totals[first] + totals[second] - overlap), first, second)
-        for (first, second), overlap in overlaps(data).items()
-    )
+    heap: list[tuple[float, int, int]] = []  # the best ``limit`` so far: (score, -i, -j), smallest first
+    threshold = 0.0
+    order: list[int] = []
+    for i, overlaps, order in _table_rows(data):
+        # Each row's scores are computed by map() over whole slices (no Python loop per pair).
+        after = overlaps[i + 1:]
+        if i == 0:
+            ordered_totals = [totals[pk] for pk in order]
+        unions = map(operator.sub, map(operator.add, repeat(ordered_totals[i]), ordered_totals[i + 1:]), after)
+        scores = list(map(operator.truediv, after, unions))
+        # Only scores above the worst of the best ``limit`` so far matter (ties: the earlier pair stays).
+        if not scores or max(scores) <= threshold:
+            continue
+        for offset, score in enumerate(scores):
+            if score <= threshold:
+                continue
+            item = (score, -i, -(i + 1 + offset))
+            if len(heap) < limit:
+                heapq.heappush(heap, item)
+            else:
+                heapq.heapreplace(heap, item)
+            if len(heap) == limit:
+                threshold = heap[0][0]
     portraits = data.portraits
-    # Ties at the cut are broken by portrait id (cheap over 500,000 pairs), the page's order by name.
-    top = heapq.nlargest(limit, scored, key=lambda item: (item[0], -item[1], -item[2]))
-    top.sort(key=lambda item: (-item[0], portraits[item[1]].organisation_name.casefold(),
-                               portraits[item[2]].organisation_name.casefold()))
+    pairs = [(score, order[-i], order[-j]) for score, i, j in heap]
+    pairs.sort(key=lambda item: (-item[0], portraits[item[1]].organisation_name.casefold(),
+                                 portraits[item[2]].organisation_name.casefold()))
     return [PeerPair(portraits[first], portraits[second], score,
                      shared_choices(data.weights[first], data.weights[second]))
-            for score, first, second in top]
+            for score, first, second in pairs]
 
 
 def choice_texts(choice_ids) -> dict[int, str]:

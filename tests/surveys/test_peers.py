@@ -269,3 +269,26 @@ def test_demo_cities_have_peers(settings):
     assert Portrait.objects.filter(survey=survey, organisation__name__icontains="Seoul", show_to_peers=False).exists()
     assert all(kind in (QuestionKind.MULTIPLE_CHOICE, QuestionKind.RANKING) for kind in Question.objects.filter(
         peer_matching=True).values_list("kind", flat=True))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_staff_table_equals_a_brute_force_comparison_of_every_pair(seed):
+    """The table adds big-integer rows (peers._table_rows); every pair compared one by one must agree."""
+    import random
+
+    rng = random.Random(seed)
+    infos = {pk: peers.PortraitInfo(pk, pk, f"City {pk:03d}", True) for pk in range(1, 61)}
+    weights = {}
+    for pk in infos:
+        picks = {c: 6 for c in range(8) if rng.random() < 0.4}  # multiple choice: the unit, 6
+        picks.update({c: (4 - rank) * 2 for rank, c in enumerate(rng.sample(range(10, 16), 3), start=1)})  # of 3
+        picks.update({c: 6 - rank for rank, c in enumerate(rng.sample(range(20, 30), rng.randint(0, 2)), start=1)})
+        weights[pk] = picks if pk % 17 else {}  # some portraits picked nothing
+    data = peers.PeerData(infos, weights, unit=6)
+    brute = sorted(((peers.similarity(weights[a], weights[b]), a, b) for a in infos for b in infos
+                    if a < b and weights[a] and weights[b]), key=lambda item: (-item[0], item[1], item[2]))
+    brute = [item for item in brute if item[0] > 0]
+    for limit in (1, 25, 10_000):
+        table = peers.peer_table(None, limit=limit, data=data)
+        assert [(round(p.score, 12), p.first.portrait_id, p.second.portrait_id) for p in table] == [
+            (round(score, 12), a, b) for score, a, b in brute[:limit]]
