@@ -142,3 +142,112 @@ def session_for(user) -> str:
     session.update(second_factor.session_passed_second_factor_data(user))  # staff: the code was entered
     session.create()
     return session.session_key
+
+
+@dataclass
+class SurveyData:
+    survey: object
+    section: object
+    portraits: int
+    submitted: int
+    answers: int
+    save_question: object  # a short text question of the bench member's portrait, for the save benchmark
+
+
+def build_survey(*, member, portraits: int = 1000, seed: int = 42) -> SurveyData:
+    """The current edition's survey, open now: one section of 25 questions of every kind (three of them
+    used for peers), and ``portraits`` portraits of confirmed organisations with every question answered,
+    written with bulk_create. 70% are submitted, 80% of those agreed to be shown to peers; the bench
+    member's organisation's portrait is submitted and shown (so its member sees the section page, saves
+    answers and sees peers)."""
+    import random
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from community.models import Edition, Organisation, OrganisationStatus
+    from surveys.models import (
+        Answer,
+        AnswerChoice,
+        Choice,
+        Portrait,
+        PortraitStatus,
+        Question,
+        QuestionKind,
+        Section,
+        Survey,
+    )
+
+    rng = random.Random(seed)
+    now = timezone.now()
+    K = QuestionKind
+    # (kind, number of choices, peer_matching)
+    plan = ([(K.MULTIPLE_CHOICE, 10, True), (K.RANKING, 12, True), (K.MULTIPLE_CHOICE, 6, True)]
+            + [(K.SINGLE_CHOICE, 4, False)] * 5 + [(K.SCALE, 0, False)] * 4 + [(K.NUMBER, 0, False)] * 4
+            + [(K.SHORT_TEXT, 0, False)] * 6 + [(K.LONG_TEXT, 0, False)] * 3)
+    with transaction.atomic():
+        edition = Edition.objects.get(year=now.year)
+        survey = Survey.objects.create(edition=edition, title="Bench Metropolitan Portrait",
+                                       opens_at=now - timedelta(days=10), closes_at=now + timedelta(days=15))
+        section = Section.objects.create(survey=survey, order=1, title="Everything")
+        questions = Question.objects.bulk_create([
+            Question(section=section, order=i, kind=kind, text=f"Question {i} ({kind})", required=i < 3,
+                     peer_matching=peer, rank_limit=3 if kind == K.RANKING else None,
+                     min_value=0 if kind == K.NUMBER else None, max_value=10_000 if kind == K.NUMBER else None,
+                     help_text="Help for the question." if i % 4 == 0 else "")
+            for i, (kind, _count, peer) in enumerate(plan, start=1)
+        ])
+        choices = Choice.objects.bulk_create([
+            Choice(question=question, order=j, text=f"Choice {j} of question {question.order}")
+            for question, (_kind, count, _peer) in zip(questions, plan, strict=True) for j in range(1, count + 1)
+        ])
+        by_question = {}
+        for choice in choices:
+            by_question.setdefault(choice.question_id, []).append(choice.pk)
+        orgs = list(Organisation.objects.filter(status=OrganisationStatus.MEMBER).order_by("pk")
+                    .values_list("pk", flat=True)[:portraits])
+        if member.organisation_id not in orgs:
+            orgs[-1] = member.organisation_id
+        rows = []
+        for org in orgs:
+            own = org == member.organisation_id
+            submitted = own or rng.random() < 0.7
+            rows.append(Portrait(survey=survey, organisation_id=org,
+                                 status=PortraitStatus.SUBMITTED if submitted else PortraitStatus.DRAFT,
+                                 submitted_at=now if submitted else None,
+                                 show_to_peers=own or (submitted and rng.random() < 0.8)))
+        made = Portrait.objects.bulk_create(rows, batch_size=BATCH)
+        answers, picks = [], []
+        for portrait in made:
+            updated_by = member if portrait.organisation_id == member.organisation_id else None
+            for question in questions:
+                value = None
+                if question.kind == K.SCALE:
+                    value = rng.randint(1, 5)
+                elif question.kind == K.NUMBER:
+                    value = str(rng.randint(0, 10_000))
+                elif question.kind == K.SHORT_TEXT:
+                    value = f"Answer {rng.randint(1, 99)}"
+                elif question.kind == K.LONG_TEXT:
+                    value = "We have worked on this with residents for three years. " * 3
+                answers.append(Answer(portrait=portrait, question=question, value=value, is_answered=True,
+                                      updated_by=updated_by, updated_at=now))
+        answers = Answer.objects.bulk_create(answers, batch_size=BATCH)
+        for answer in answers:
+            question = answer.question
+            ids = by_question.get(question.pk)
+            if not ids:
+                continue
+            if question.kind == K.SINGLE_CHOICE:
+                chosen, ranked = [rng.choice(ids)], False
+            elif question.kind == K.RANKING:
+                chosen, ranked = rng.sample(ids, 3), True
+            else:
+                chosen, ranked = [pk for pk in ids if rng.random() < 0.4] or [ids[0]], False
+            picks += [AnswerChoice(answer=answer, choice_id=pk, rank=rank if ranked else None)
+                      for rank, pk in enumerate(chosen, start=1)]
+        AnswerChoice.objects.bulk_create(picks, batch_size=BATCH)
+    save_question = next(q for q in questions if q.kind == K.SHORT_TEXT)
+    return SurveyData(survey=survey, section=section, portraits=len(made),
+                      submitted=sum(1 for p in made if p.status == PortraitStatus.SUBMITTED), answers=len(answers),
+                      save_question=save_question)

@@ -1,8 +1,9 @@
 """Web benchmark (run by hand: `make bench-web`, or `make bench` with the outbox one; not a test).
 
 gunicorn (2 sync workers) serves the production settings (config.settings.bench: production plus
-two bare views) on PostgreSQL and Redis, over a dataset of 2,000 organisations and 20,000 members
-(bench/dataset.py). wrk (Debian's package, installed when missing) loads each page for 10 s at 16
+two bare views) on PostgreSQL and Redis, over a dataset of 2,000 organisations and 20,000 members,
+and a survey of 25 questions with 1,000 answered portraits (bench/dataset.py). wrk (Debian's
+package, installed when missing) loads each page for 10 s at 16
 connections, alternating with the in-stack bare view as the baseline. Staff lists are also timed
 one request at a time. The member export (CSV, XLSX) is timed over HTTP and its peak memory taken
 in-process with tracemalloc. Results: bench/results.json and a table.
@@ -40,6 +41,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--organisations", type=int, default=2000)
     parser.add_argument("--members", type=int, default=20000)
+    parser.add_argument("--portraits", type=int, default=1000, help="answered portraits of the survey")
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per target")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")
@@ -81,6 +83,7 @@ def main():
 
         t0 = time.perf_counter()
         data = dataset.build(organisations=args.organisations, members=args.members)
+        survey_data = dataset.build_survey(member=data.member, portraits=args.portraits)
         build_seconds = time.perf_counter() - t0
         staff_cookie = f"sessionid={dataset.session_for(data.staff)}"
         member_cookie = f"sessionid={dataset.session_for(data.member.user)}"
@@ -90,7 +93,9 @@ def main():
             cursor.execute("ANALYZE")
         connection.close()
         print(f"dataset: {data.organisations} organisations, {data.members} members, "
-              f"{data.invitations} invitations in {build_seconds:.1f} s", flush=True)
+              f"{data.invitations} invitations, {survey_data.portraits} portraits ({survey_data.submitted} submitted, "
+              f"{survey_data.answers} answers) in {build_seconds:.1f} s", flush=True)
+        peer_measures = peers_measures(survey_data)
         if args.setup_only:
             print(f"kept: DATABASE_URL={PG}/{DATABASE}; staff {staff_cookie}; member {member_cookie}")
             return
@@ -102,6 +107,7 @@ def main():
         )
         wait_up()
         org = data.organisation.pk
+        survey, section = survey_data.survey.pk, survey_data.section.pk
         # name -> (path, cookie, kind); kind: "limit", "member" (vs the baseline), "staff", "other"
         targets = {
             "bare template, no middleware": ("/bench/bare/", "", "limit"),
@@ -110,10 +116,16 @@ def main():
             "dashboard": ("/dashboard/", member_cookie, "member"),
             "organisation page": (f"/organisations/{org}/", member_cookie, "member"),
             "profile page": ("/profile/", member_cookie, "member"),
+            "portrait section page (25 questions)": (f"/portrait/{survey}/section/{section}/", member_cookie,
+                                                     "member"),
+            "peers page (member, top 5 of 1,000)": (f"/portrait/{survey}/peers/", member_cookie, "member"),
             "admin member list": ("/admin/community/member/", staff_cookie, "staff"),
             "admin member search": ("/admin/community/member/?q=garcia-1", staff_cookie, "staff"),
             "admin organisation list": ("/admin/community/organisation/", staff_cookie, "staff"),
             "admin organisation search": ("/admin/community/organisation/?q=city+0042", staff_cookie, "staff"),
+            # The staff "not submitted" list is another branch's: the portraits' list filtered to drafts stands in.
+            "admin portrait list, drafts": ("/admin/surveys/portrait/?status__exact=draft", staff_cookie, "staff"),
+            "staff peers table": ("/staff/peers/", staff_cookie, "staff"),
             "/healthz": ("/healthz", "", "other"),
         }
         for name, (path, cookie, _kind) in targets.items():
@@ -160,6 +172,10 @@ def main():
             else:
                 measures.append(Measure.check(f"{name}: throughput", result["rps"], "req/s"))
                 measures.append(Measure.check(f"{name}: p99", result["p99"], "ms", below=100))
+        save = answer_save_measures(survey_data, member_cookie, args.duration, args.connections)
+        failed += save.pop("errors")
+        measures += save["measures"]
+        measures += peer_measures
         measures.append(Measure.check("failed requests under load (errors, timeouts)", failed, "requests", below=1))
 
         measures += export_measures(staff_cookie, data.staff, data.members)
@@ -176,16 +192,105 @@ def main():
 
     total = time.perf_counter() - started
     measures.append(Measure.check("bench total time", total, "s", below=360))
-    write(measures, args.output, organisations=args.organisations, members=args.members,
+    write(measures, args.output, organisations=args.organisations, members=args.members, portraits=args.portraits,
           duration_seconds=args.duration, connections=args.connections, workers=2)
     print(table(measures))
     print(f"written to {args.output}")
+
+
+def peers_measures(survey_data):
+    """Peers for every organisation, in-process: the staff table (all pairs of the submitted portraits,
+    from one query of their picks) and one member's top 5. Median of 5 runs each."""
+    from surveys import peers
+    from surveys.models import Portrait
+
+    survey = survey_data.survey
+    table, one = [], []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        pairs = peers.peer_table(survey, limit=100)
+        table.append(time.perf_counter() - t0)
+    portrait = Portrait.objects.filter(survey=survey, show_to_peers=True).select_related("survey").first()
+    for _ in range(5):
+        t0 = time.perf_counter()
+        peers.peers_for(portrait)
+        one.append(time.perf_counter() - t0)
+    data = peers.peer_data(survey)
+    compared = len(data.portraits) * (len(data.portraits) - 1) // 2
+    print(f"peers: whole table of {len(data.portraits)} submitted portraits ({compared} pairs) in "
+          f"{statistics.median(table) * 1000:.0f} ms, top pair {pairs[0].percent if pairs else 0}%; one member's "
+          f"top 5 in {statistics.median(one) * 1000:.0f} ms", flush=True)
+    return [
+        Measure.check(f"peers: whole table, {len(data.portraits)} submitted portraits (median of 5)",
+                      statistics.median(table), "s", below=2),
+        Measure.check("peers: one member's top 5 (median of 5)", statistics.median(one) * 1000, "ms"),
+    ]
+
+
+SAVE_SCRIPT = """
+-- POST one answer (a short text) with the version the last answer showed, as the page's htmx does.
+local question, path = %(question)d, "%(path)s"
+-- globals, not locals: done() reads them from each thread with thread:get()
+version, counter, saved, conflicts = 1, 0, 0, 0
+local threads = {}
+setup = function(thread) table.insert(threads, thread) end
+request = function()
+  counter = counter + 1
+  local body = "q" .. question .. "=bench+" .. counter .. "&v" .. question .. "=" .. version
+  return wrk.format("POST", path, nil, body)
+end
+response = function(status, headers, body)
+  local v = body:match('name="v' .. question .. '" value="(%%d+)"')
+  if v then version = v end
+  if body:find("data-answer-saved", 1, true) then saved = saved + 1 else conflicts = conflicts + 1 end
+end
+done = function(summary, latency, requests)
+  local s, c = 0, 0
+  for _, thread in ipairs(threads) do s = s + thread:get("saved"); c = c + thread:get("conflicts") end
+  io.write(string.format("SAVES %%d CONFLICTS %%d\\n", s, c))
+end
+"""
+
+
+def answer_save_measures(survey_data, member_cookie, duration, connections):
+    """The answer save (htmx POST) under load, next to the baseline. Each wrk thread sends the version
+    of the last answer it read, so with 16 connections some saves are based on a version a colleague
+    (another connection) already replaced: those are refused as conflicts, as they would be for people,
+    and the split is reported."""
+    import tempfile
+
+    question = survey_data.save_question
+    path = f"/portrait/{survey_data.survey.pk}/answer/{question.pk}/"
+    csrf = secrets.token_hex(16)  # a 32-character secret: Django accepts it unmasked in the header
+    headers = [f"Cookie: {member_cookie}; csrftoken={csrf}", f"X-CSRFToken: {csrf}", "HX-Request: true",
+               "Content-Type: application/x-www-form-urlencoded"]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(SAVE_SCRIPT % {"question": question.pk, "path": path})
+    try:
+        baseline = wrk(BASELINE, member_cookie, duration, connections)
+        out = wrk_raw(path, headers, duration, connections, script=script.name)
+    finally:
+        os.unlink(script.name)
+    drain()
+    result = parse_wrk(out)
+    split = re.search(r"SAVES (\d+) CONFLICTS (\d+)", out)
+    saves, conflicts = (int(split.group(1)), int(split.group(2))) if split else (0, 0)
+    print(f"answer save (POST): {result['rps']:.0f} req/s, p99 {result['p99']:.0f} ms (baseline "
+          f"{baseline['rps']:.0f} req/s); {saves} saved, {conflicts} refused as conflicts", flush=True)
+    return {"errors": baseline["errors"] + result["errors"], "measures": [
+        Measure.check("answer save (POST): throughput", result["rps"], "req/s"),
+        Measure.check("answer save (POST): x in-stack bare view", result["rps"] / baseline["rps"], "x", above=0.5),
+        Measure.check("answer save (POST): p99", result["p99"], "ms", below=100),
+        Measure.check("answer save (POST): share refused as conflicts", conflicts / max(saves + conflicts, 1), "ratio"),
+    ]}
 
 
 def export_measures(cookie, staff, rows):
     """The member export through the admin, as staff use it: wall time over HTTP (gunicorn), and the
     peak memory of the same view in this process (tracemalloc: what the export allocates)."""
     from django.test import Client
+
+    from community import second_factor
 
     measures = []
     for fmt in ("csv", "xlsx"):
@@ -199,6 +304,11 @@ def export_measures(cookie, staff, rows):
             continue
         client = Client(HTTP_HOST=HOST)
         client.force_login(staff)
+        # force_login skips allauth's login: record the passed second factor, as dataset.session_for does,
+        # or the admin sends this client to the code page (302) and the export is never measured.
+        session = client.session
+        session.update(second_factor.session_passed_second_factor_data(staff))
+        session.save()
         tracemalloc.start()
         response = client.get(path)
         if response.status_code != 200:
@@ -273,12 +383,17 @@ UNITS = {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}
 
 
 def wrk(path, cookie, duration, connections):
+    return parse_wrk(wrk_raw(path, [f"Cookie: {cookie}"] if cookie else [], duration, connections))
+
+
+def wrk_raw(path, headers, duration, connections, script=None):
     command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
-    if cookie:
-        command += ["-H", f"Cookie: {cookie}"]
-    out = subprocess.run([*command, f"http://{HOST}:{PORT}{path}"], capture_output=True, text=True,
-                         check=True).stdout
-    return parse_wrk(out)
+    for header in headers:
+        command += ["-H", header]
+    if script:
+        command += ["-s", script]
+    return subprocess.run([*command, f"http://{HOST}:{PORT}{path}"], capture_output=True, text=True,
+                          check=True).stdout
 
 
 def parse_wrk(out):

@@ -176,8 +176,8 @@ class QuestionAdminForm(forms.ModelForm):
 @admin.register(Question)
 class QuestionAdmin(SafeChangelistMixin, TranslatedAdmin):
     form = QuestionAdminForm
-    list_display = ["text", "section", "order", "kind", "required"]
-    list_filter = ["kind", "required", "section__survey"]
+    list_display = ["text", "section", "order", "kind", "required", "peer_matching"]
+    list_filter = ["kind", "required", "peer_matching", "section__survey"]
     list_select_related = ["section"]
     search_fields = ["text_en", "text_fr", "text_es"]
     inlines = [ChoiceInline]

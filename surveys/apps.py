@@ -9,9 +9,10 @@ class SurveysConfig(AppConfig):
     def ready(self):
         from community import steps
 
-        from . import audit, receivers  # noqa: F401 - receivers connect, actions register, on import
+        from . import audit, peer_views, receivers  # noqa: F401 - receivers connect, actions register, on import
         from .staff_views import register_staff_entries
         from .steps import PortraitStep
 
         steps.register(PortraitStep())
         register_staff_entries()
+        peer_views.register_staff_page()

@@ -50,7 +50,8 @@ TOPICS = [
      "Participación y corresponsabilidad ciudadana"),
 ]
 
-# (kind, (en, fr, es), options); options: required, choices, help, min/max/unit, labels, rank_limit, show_if
+# (kind, (en, fr, es), options); options: required, choices, help, min/max/unit, labels, rank_limit, show_if,
+# peer (used to suggest peers: the climate risks and the two rankings of topics)
 SECTIONS = [
     (("Profile of the metropolis", "Profil de la métropole", "Perfil de la metrópolis"), [
         (N, ("Area of the territory you govern", "Superficie du territoire que vous gouvernez",
@@ -124,7 +125,7 @@ SECTIONS = [
         (M, ("Which climate risks affect your metropolis most?",
              "Quels risques climatiques touchent le plus votre métropole ?",
              "¿Qué riesgos climáticos afectan más a su metrópolis?"),
-         {"required": True, "other": True,
+         {"required": True, "other": True, "peer": True,
           "choices": [("Heat waves", "Vagues de chaleur", "Olas de calor"), ("Floods", "Inondations", "Inundaciones"),
                       ("Droughts", "Sécheresses", "Sequías"), ("Landslides", "Glissements de terrain",
                                                                "Deslizamientos"),
@@ -144,11 +145,11 @@ SECTIONS = [
         (R, ("Rank up to three topics you most want to work on with peers",
              "Classez jusqu'à trois sujets que vous souhaitez le plus travailler avec vos pairs",
              "Ordene hasta tres temas que más desea trabajar con sus pares"),
-         {"required": True, "rank_limit": 3, "choices": TOPICS}),
+         {"required": True, "rank_limit": 3, "choices": TOPICS, "peer": True}),
         (R, ("Rank up to three topics on which you could share experience",
              "Classez jusqu'à trois sujets sur lesquels vous pourriez partager votre expérience",
              "Ordene hasta tres temas en los que podría compartir experiencia"),
-         {"rank_limit": 3, "choices": TOPICS}),
+         {"rank_limit": 3, "choices": TOPICS, "peer": True}),
     ]),
     (("Peers sought", "Pairs recherchés", "Pares buscados"), [
         (M, ("Which kind of peers are you looking for?", "Quels pairs recherchez-vous ?", "¿Qué pares busca?"),
@@ -183,7 +184,8 @@ def _build(edition) -> Survey:
             fields = {
                 "section": section, "order": order, "kind": kind, "required": options.get("required", False),
                 "allow_other": options.get("other", False), "min_value": options.get("min"),
-                "max_value": options.get("max"), "rank_limit": options.get("rank_limit"), **_texts("text", text),
+                "max_value": options.get("max"), "rank_limit": options.get("rank_limit"),
+                "peer_matching": options.get("peer", False), **_texts("text", text),
             }
             if "help" in options:
                 fields.update(_texts("help_text", options["help"]))
@@ -211,10 +213,10 @@ def _value(question, index, slug):
     if question.kind == QuestionKind.SINGLE_CHOICE:
         return choices[index % len(choices)].pk if question.required or index % 2 == 0 else ""
     if question.kind == QuestionKind.MULTIPLE_CHOICE:
-        return [c.pk for i, c in enumerate(choices) if (i + index) % 2 == 0]
+        return [c.pk for i, c in enumerate(choices) if (i + index) % 3 != 0]  # cities overlap: peers
     if question.kind == QuestionKind.RANKING:
         limit = question.rank_limit or len(choices)
-        return [choices[(index * 3 + i * 2) % len(choices)].pk for i in range(limit)]
+        return [choices[(index * 5 + i * 3) % len(choices)].pk for i in range(limit)]
     if question.kind == QuestionKind.SCALE:
         return 1 + (index * 2 + question.order) % 5
     if question.kind == QuestionKind.NUMBER:

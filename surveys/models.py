@@ -31,6 +31,9 @@ class Survey(models.Model):
                                                                  "(unless their deadline was extended)."))
     staff_note = models.TextField(_("note for staff"), blank=True,
                                   help_text=_("Shown on the survey's admin page only (e.g. why the dates moved)."))
+    opening_announced_at = models.DateTimeField(
+        _("opening announced at"), null=True, blank=True, editable=False,
+        help_text=_("When the opening announcement went to the approved members (once per survey)."))
 
     class Meta:
         verbose_name = _("survey")
@@ -116,6 +119,10 @@ class Question(models.Model):
     rank_limit = models.PositiveSmallIntegerField(
         _("rank up to"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(50)],
         help_text=_("Ranking only: how many of the list a member ranks at most (blank: all)."))
+    peer_matching = models.BooleanField(
+        _("used to suggest peers"), default=False,
+        help_text=_("Choice and ranking questions only: organisations that picked the same choices are suggested "
+                    "to each other as peers (topics of interest, challenges)."))
     show_if_question = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="dependent_questions",
         verbose_name=_("show only if the answer to"),
@@ -138,6 +145,10 @@ class Question(models.Model):
                 name="question_min_not_above_max"),
             models.CheckConstraint(condition=models.Q(text_en__isnull=False) & ~models.Q(text_en=""),
                                    name="question_text_in_english"),
+            models.CheckConstraint(
+                condition=models.Q(peer_matching=False)
+                | models.Q(kind__in=[QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE, QuestionKind.RANKING]),
+                name="question_peer_matching_on_choices"),
         ]
 
     def __str__(self):
@@ -161,6 +172,8 @@ class Question(models.Model):
                                                "(an earlier section, or earlier in this section).")
         if self.kind != QuestionKind.MULTIPLE_CHOICE and self.allow_other:
             errors["allow_other"] = _("Only a multiple choice question offers “other”.")
+        if self.peer_matching and self.kind not in QuestionKind.with_choices():
+            errors["peer_matching"] = _("Only choice and ranking questions can be used to suggest peers.")
         if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
             errors["max_value"] = _("The maximum cannot be below the minimum.")
         if self.pk:

@@ -454,7 +454,8 @@ def survey_copy(*, source: Survey, edition) -> Survey:
             new_question = Question.objects.create(
                 section=new_section, order=question.order, kind=question.kind, required=question.required,
                 allow_other=question.allow_other, min_value=question.min_value, max_value=question.max_value,
-                rank_limit=question.rank_limit, **translation_values(question),
+                rank_limit=question.rank_limit, peer_matching=question.peer_matching,
+                **translation_values(question),
             )
             question_map[question.pk] = new_question
             for choice in question.choices.all():

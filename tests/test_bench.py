@@ -115,3 +115,27 @@ def test_bench_wsgi_answers_the_bare_page_without_django_handler():
     body = b"".join(application({"PATH_INFO": "/bench/bare/", "REQUEST_METHOD": "GET"},
                                 lambda status, headers: seen.update(status=status)))
     assert seen["status"] == "200 OK" and b"<main>" in body
+
+
+def test_survey_dataset_on_a_tiny_size(client):
+    from surveys import peers
+    from surveys.models import Answer, Portrait, PortraitStatus, Question
+
+    data = dataset.build(organisations=12, members=40)
+    survey_data = dataset.build_survey(member=data.member, portraits=8)
+    survey = survey_data.survey
+    assert Question.objects.filter(section__survey=survey).count() == 25
+    assert Question.objects.filter(section__survey=survey, peer_matching=True).count() == 3
+    assert survey_data.portraits == Portrait.objects.filter(survey=survey).count() == 8
+    assert Answer.objects.filter(portrait__survey=survey).count() == 8 * 25
+    own = Portrait.objects.get(survey=survey, organisation=data.member.organisation)
+    assert own.status == PortraitStatus.SUBMITTED and own.show_to_peers
+    assert peers.peer_table(survey)  # the portraits share choices
+    client.cookies["sessionid"] = dataset.session_for(data.member.user)
+    for name in ("surveys:section", "surveys:peers"):
+        args = [survey.pk, survey_data.section.pk] if name == "surveys:section" else [survey.pk]
+        assert client.get(reverse(name, args=args)).status_code == 200
+    question = survey_data.save_question
+    response = client.post(reverse("surveys:answer", args=[survey.pk, question.pk]),
+                           {f"q{question.pk}": "changed", f"v{question.pk}": "1"}, HTTP_HX_REQUEST="true")
+    assert "data-answer-saved" in response.content.decode()

@@ -284,6 +284,8 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 # Every periodic task of the portal, in one place (run by `make beat`).
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "mailings.tasks.sweep_outbox", "schedule": 60.0},
+    # The portrait's opening announcement and closing reminders (surveys/reminders.py).
+    "portrait-reminders": {"task": "surveys.tasks.send_portrait_reminders", "schedule": 900.0},
 }
 
 # ------------------------------------------------------------------------------ outbox

@@ -32,7 +32,10 @@ CONTEXT = {
     "activate_url": "https://portal.example/confirm/k/", "password_reset_url": "https://portal.example/reset/k/",
     "signup_url": "https://portal.example/signup/", "code": "", "from_email": "a@x.example",
     "to_email": "b@x.example", "deleted_email": "c@x.example", "ip": "192.0.2.1", "user_agent": "Firefox",
-    "timestamp": WHEN,
+    "timestamp": WHEN, "days": 7, "started": True,
+    "event_title": "Webinar 2020", "event_description": "Green infrastructure.", "is_webinar": True, "venue": "",
+    "starts_at": WHEN, "ends_at": WHEN, "updated": False, "rsvp_yes_url": "https://portal.example/rsvp/t/?answer=yes",
+    "rsvp_no_url": "https://portal.example/rsvp/t/?answer=no", "event_url": "https://portal.example/events/1/",
 }
 NASTY = '<script>alert(1)</script> **bold** [link](http://x) <b>b</b> _it_'
 
