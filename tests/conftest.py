@@ -65,7 +65,7 @@ def other_member(other_organisation):
 
 
 # Staff must use a second factor (PORTAL_STAFF_REQUIRE_2FA stays on in the suite). The staff
-# fixtures have an authenticator app with this secret; tests/test_staff_auth.py computes its codes.
+# fixtures have an authenticator app with this secret; tests/community/test_staff_auth.py computes its codes.
 STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
