@@ -7,11 +7,6 @@ import pytest
 from django.conf import settings
 
 from ..factories import PASSWORD, EditionFactory, MemberFactory
-from ..portal import test_browser
-
-# The browser and page fixtures of test_browser.py (Chromium, CSP and outside-request watch).
-browser = test_browser.browser
-open_page = test_browser.open_page
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

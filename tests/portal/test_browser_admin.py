@@ -7,7 +7,6 @@ from community import second_factor
 
 from ..conftest import STAFF_TOTP_SECRET
 from ..factories import PASSWORD, MemberFactory, OrganisationFactory, UserFactory
-from .test_browser import browser, open_page  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.real_second_factor]
 

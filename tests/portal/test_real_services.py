@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from ..conftest import require_service
 
-pytestmark = pytest.mark.django_db
+# One xdist worker runs these: the rate-limit test's cache.clear() empties the whole Redis database.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("redis")]
 
 
 def redis_test_url():
