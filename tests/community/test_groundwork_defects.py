@@ -86,12 +86,6 @@ def test_member_register_refuses_an_organisation_beside_an_invitation(staff, org
 
 
 # ------------------------------------------------------------------------------ sign-up: one place each
-def test_the_sign_up_form_leaves_the_session_to_the_view():
-    import community.forms
-
-    assert not hasattr(community.forms, "INVITATION_SESSION_KEY")
-
-
 def test_proposing_an_organisation_is_checked_once_per_sign_up(client, monkeypatch):
     real = services.organisation_check_proposable
     calls = []

@@ -1,7 +1,6 @@
 """/healthz, the demo data, migrations, and the pages' query counts."""
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
@@ -88,9 +87,16 @@ def test_migrations_are_complete():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
 
 
-def test_languages_are_english_french_spanish():
-    assert [code for code, _ in django_settings.LANGUAGES] == ["en", "fr", "es"]
-    assert "django.middleware.locale.LocaleMiddleware" in django_settings.MIDDLEWARE
+@pytest.mark.parametrize(("accept", "lang", "log_in"), [
+    ("en", "en", "Log in"), ("fr-FR,fr;q=0.9", "fr", "Se connecter"), ("es", "es", "Iniciar sesión"),
+    ("de", "en", "Log in"),  # a language the portal does not have: English
+])
+def test_pages_answer_in_english_french_or_spanish(client, accept, lang, log_in):
+    # Asserted on a page, not on settings.LANGUAGES: the middleware, the catalogues and the template
+    # all have to work for a visitor's browser language to pick the words.
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE=accept).content.decode()
+    assert f'<html lang="{lang}"' in page
+    assert f">{log_in}</a>" in page
 
 
 def test_home_shows_current_edition(client, edition):
