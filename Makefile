@@ -28,9 +28,15 @@ run: $(STAMP)
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-## test: install and run the whole suite (SQLite; .ci/run uses PostgreSQL and Redis)
+# The suite in parallel processes (pytest-xdist), one per core; tests marked with an xdist_group
+# (those sharing the suite's Redis databases) stay in one process. PYTEST_XDIST= runs it in one process.
+PYTEST_XDIST ?= -n auto --dist loadgroup
+
+## test: install and run the whole suite (SQLite; .ci/run uses PostgreSQL and Redis): in parallel,
+## then the tests marked one_process (the real Celery worker's) on their own; 5 is "none selected".
 test: $(DEV_STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_XDIST) -m "not one_process" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m one_process $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 ## lint: ruff, the import layers (import-linter, contracts in pyproject.toml) and makemigrations --check
 lint: $(DEV_STAMP)

@@ -1,5 +1,5 @@
 """The web benchmark's dataset, built in seconds with bulk_create (bench/web.py; tested on a tiny size
-in tests/test_bench.py so that it does not rot).
+in tests/bench/test_web.py so that it does not rot).
 
 Organisations with mixed statuses, regions and countries; members with mixed statuses and join
 dates, each with a verified allauth email address; invitations (accepted ones for a quarter of the

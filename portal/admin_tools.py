@@ -2,7 +2,7 @@
 
 Every ModelAdmin of the portal (third-party ones included: see community/admin.py) uses
 ``SafeChangelistMixin``, and every one that imports uses ``portal.imports.SafeImportMixin``; a system
-check (``portal.E001``/``E002``) and tests/test_admin_lookups.py fail when one does not.
+check (``portal.E001``/``E002``) and tests/portal/test_admin_lookups.py fail when one does not.
 """
 
 from django.contrib import admin, messages

@@ -9,7 +9,6 @@ from surveys.models import Portrait, PortraitStatus, Respondent
 
 from ..factories import MemberFactory, OrganisationFactory, UserFactory
 from ..surveys.conftest import make_survey
-from ..test_browser import browser, open_page  # noqa: F401 - the browser fixtures, for test_browser.py here
 
 JOIN_URL = "https://meet.example.org/j/secret-webinar-4242"
 

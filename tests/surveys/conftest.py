@@ -5,8 +5,6 @@ from django.utils import timezone
 
 from surveys.models import Choice, Question, QuestionKind, Section, Survey
 
-from ..test_browser import browser, open_page  # noqa: F401 - the browser fixtures, for test_browser.py here
-
 
 def make_survey(edition, *, opens_at=None, closes_at=None, questions_per_section=None, sections=2):
     """A survey with one question of each kind in section 1, and a conditional question in section 2."""

@@ -10,7 +10,7 @@ from community import second_factor
 
 from ..conftest import STAFF_TOTP_SECRET
 from ..factories import PASSWORD, EditionFactory, UserFactory
-from .conftest import browser, make_survey, open_page  # noqa: F401 - fixtures
+from .conftest import make_survey
 from .results_helpers import make_example
 
 pytestmark = pytest.mark.django_db(transaction=True)

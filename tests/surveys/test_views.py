@@ -13,7 +13,7 @@ from surveys import services
 from surveys.models import Answer, Portrait, PortraitStatus
 
 from ..factories import MemberFactory, UserFactory
-from ..test_no_500 import NASTY
+from ..portal.test_no_500 import NASTY
 from .conftest import make_survey
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,136 @@
+"""Account pages and the menu bar in a real browser: axe-core finds nothing serious, the menu stays one
+line at 1024 and 1280 px in every language, and screenshots for a person to look at (var/screenshots/)."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from ..factories import PASSWORD, EditionFactory, MemberFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+AXE = Path(__file__).parent.parent / "vendor" / "axe-core" / "axe.min.js"
+SHOTS = settings.BASE_DIR / "var" / "screenshots"
+
+
+def log_in(page, live_server, email):
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("#id_login", email)
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+
+
+def switch_language(page, language):
+    if page.locator(".navbar-toggler").is_visible():  # a phone: open the collapsed menu first
+        page.click(".navbar-toggler")
+        page.locator("#language-menu").wait_for(state="visible")
+    page.click("#language-menu")
+    with page.expect_navigation():
+        page.click(f"button[name=language][value={language}]")
+
+
+def serious_axe_findings(page):
+    # Evaluated through the DevTools protocol: the page's CSP (script-src 'self') does not apply to it,
+    # and axe is never served by the site.
+    page.evaluate(AXE.read_text())
+    result = page.evaluate(
+        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', "
+        "'best-practice']})).violations.map(v => ({id: v.id, impact: v.impact, "
+        "nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3)}))"
+    )
+    return [v for v in result if v["impact"] in ("serious", "critical")]
+
+
+@pytest.fixture
+def staff_member(db):
+    EditionFactory()
+    return MemberFactory(
+        user__email="direccion.general@ciudad-de-mexico.example", user__is_staff=True,
+        organisation__name="Ciudad de México",
+    )
+
+
+@pytest.mark.parametrize("language", ["fr", "es", "en"])
+def test_account_pages_have_no_serious_accessibility_findings(open_page, live_server, staff_member, language):
+    page = open_page("/accounts/login/")
+    switch_language(page, language)
+    # A wrong password first: the page with its error box.
+    page.fill("#id_login", staff_member.user.email)
+    page.fill("#id_password", "wrong")
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    findings = {"login (error)": serious_axe_findings(page)}
+    for path in ("/accounts/password/reset/", "/accounts/password/reset/done/", "/accounts/confirm-email/x/"):
+        page.goto(live_server.url + path)
+        findings[path] = serious_axe_findings(page)
+    log_in(page, live_server, staff_member.user.email)
+    for path in ("/accounts/email/", "/accounts/password/change/", "/accounts/logout/", "/profile/"):
+        page.goto(live_server.url + path)
+        findings[path] = serious_axe_findings(page)
+    assert {path: found for path, found in findings.items() if found} == {}
+    assert page.problems == []
+
+
+@pytest.mark.parametrize("width", [1024, 1280])
+@pytest.mark.parametrize("language", ["fr", "es", "en"])
+def test_menu_bar_stays_on_one_line(open_page, live_server, staff_member, language, width):
+    """The longest menu (an approved member who is also staff) in each language, expanded and unwrapped."""
+    page = open_page("/", viewport={"width": width, "height": 800})
+    switch_language(page, language)
+    log_in(page, live_server, staff_member.user.email)
+    assert page.get_attribute("html", "lang") == language
+    assert not page.locator(".navbar-toggler").is_visible()  # expanded, not collapsed
+    tops = page.eval_on_selector_all(
+        "nav.navbar .navbar-brand, nav.navbar .navbar-nav > .nav-item",
+        "els => els.map(el => Math.round(el.getBoundingClientRect().top + el.getBoundingClientRect().height / 2))",
+    )
+    assert len(tops) >= 5
+    assert max(tops) - min(tops) <= 4, tops  # every item's middle on one line
+    # The language menu opens inside the window.
+    page.click("#language-menu")
+    box = page.locator("form.dropdown-menu").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"menu-{language}-{width}.png"))
+    assert page.problems == []
+
+
+def test_menu_contrast_focus_ring_and_current_page(open_page, live_server, staff_member):
+    page = open_page("/", viewport={"width": 1280, "height": 800})
+    log_in(page, live_server, staff_member.user.email)
+    page.goto(live_server.url + "/dashboard/")
+    current = page.locator("nav .nav-link[aria-current=page]")
+    assert current.count() == 1 and current.get_attribute("href") == "/dashboard/"
+    color = page.eval_on_selector("nav .nav-link:not(.active)", "el => getComputedStyle(el).color")
+    alpha = float(color.split(",")[3].rstrip(")")) if color.startswith("rgba") else 1.0
+    assert alpha >= 0.85, color  # white at .85 or more on the accent: above 4.5:1
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Tab")  # the brand
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"
+
+
+@pytest.mark.parametrize("language", ["fr", "es"])
+@pytest.mark.parametrize("width", [1280, 375])
+def test_screenshots_of_the_account_pages(open_page, live_server, staff_member, language, width):
+    """Screenshots to look at (var/screenshots/); the test checks the page does not scroll sideways."""
+    page = open_page("/", viewport={"width": width, "height": 900})
+    switch_language(page, language)
+    # The site's name and the menu button share the first line, on a phone too.
+    brand = page.locator(".navbar-brand").bounding_box()
+    toggler_or_menu = page.locator(".navbar-toggler" if width < 992 else "#language-menu").bounding_box()
+    assert abs((brand["y"] + brand["height"] / 2) - (toggler_or_menu["y"] + toggler_or_menu["height"] / 2)) < 8
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for name, path in (("login", "/accounts/login/"), ("reset", "/accounts/password/reset/")):
+        page.goto(live_server.url + path)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+        page.screenshot(path=str(SHOTS / f"{name}-{language}-{width}.png"), full_page=True)
+    log_in(page, live_server, staff_member.user.email)
+    for name, path in (("email", "/accounts/email/"), ("password", "/accounts/password/change/"),
+                       ("profile", "/profile/")):
+        page.goto(live_server.url + path)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+        page.screenshot(path=str(SHOTS / f"{name}-{language}-{width}.png"), full_page=True)
+    assert page.problems == []

@@ -1,0 +1,64 @@
+"""`make run PORT=8001`: the port reaches the server, the settings and the links; the admin's favicon."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def local_setting(name: str, **env) -> str:
+    """Read a setting of config.settings.local in a fresh process with the given environment."""
+    environ = {k: v for k, v in os.environ.items() if k not in {"PORT", "PORTAL_BASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    environ.update(env, DJANGO_SETTINGS_MODULE="config.settings.local")
+    code = f"from django.conf import settings; print(settings.{name})"
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environ, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def test_local_base_url_follows_port():
+    assert local_setting("PORTAL_BASE_URL", PORT="8001") == "http://127.0.0.1:8001"
+    assert local_setting("PORTAL_BASE_URL") == "http://127.0.0.1:8000"
+    # An explicit address still wins.
+    assert local_setting("PORTAL_BASE_URL", PORT="8001", PORTAL_BASE_URL="http://portal.test/") == "http://portal.test"
+
+
+def test_make_run_serves_and_exports_the_port():
+    dry_run = subprocess.run(
+        ["make", "-n", "run", "PORT=8001"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert "runserver 127.0.0.1:8001" in dry_run
+    makefile = (ROOT / "Makefile").read_text()
+    # Exported, so that seed_demo and runserver (the settings) see the same port as make.
+    assert "export PORT" in makefile and "PORT ?= 8000" in makefile
+
+
+@pytest.mark.django_db
+def test_seed_demo_prints_the_portal_address(settings, capsys):
+    settings.DEBUG = True
+    settings.PORTAL_BASE_URL = "http://127.0.0.1:8001"
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assert "http://127.0.0.1:8001/admin/" in out
+    assert "8000" not in out
+
+
+def test_readme_points_at_nothing_outside_the_project():
+    readme = (ROOT / "README.md").read_text()
+    assert "../" not in readme
+    assert (ROOT / "docs" / "DOMAIN.md").is_file()
+
+
+@pytest.mark.django_db
+def test_admin_pages_carry_the_favicon(client, staff):
+    client.force_login(staff)
+    for url in ("/admin/", "/admin/login/"):
+        if url == "/admin/login/":
+            client.logout()
+        html = client.get(url, follow=True).content.decode()  # /admin/login/ leads to the site's login
+        assert 'rel="icon"' in html and "favicon.svg" in html, url
