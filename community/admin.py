@@ -24,6 +24,7 @@ from import_export.admin import ImportExportModelAdmin
 from config.admin_display import short_date, truncated
 from config.admin_filters import ChoicesInUseFilter
 from config.admin_tools import CheapActionCheckboxMixin, SafeChangelistMixin
+from config.import_ui import FriendlyImportMixin
 from config.imports import SafeImportMixin
 
 from . import audit, exports, selectors, services
@@ -298,7 +299,8 @@ class MemberAdmin(CheapActionCheckboxMixin, SafeChangelistMixin, admin.ModelAdmi
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(CheapActionCheckboxMixin, SafeChangelistMixin, SafeImportMixin, ImportExportModelAdmin):
+class OrganisationAdmin(CheapActionCheckboxMixin, SafeChangelistMixin, FriendlyImportMixin, SafeImportMixin,
+                        ImportExportModelAdmin):
     resource_classes = [OrganisationResource]
     form = OrganisationAdminForm
     list_display = ["short_name", "status", "member_count", "country_name", "kind", "population_grouped"]
@@ -400,7 +402,7 @@ class _InvitedMeanwhile(Exception):
 
 
 @admin.register(MembershipInvitation)
-class MembershipInvitationAdmin(SafeChangelistMixin, SafeImportMixin, ImportExportModelAdmin):
+class MembershipInvitationAdmin(SafeChangelistMixin, FriendlyImportMixin, SafeImportMixin, ImportExportModelAdmin):
     resource_classes = [MembershipInvitationResource]
     list_display = ["short_email", "state", "created", "accepted", "short_organisation"]
     list_display_links = ["short_email"]
