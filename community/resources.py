@@ -2,14 +2,26 @@
 
 import contextlib
 
+from diff_match_patch import diff_match_patch
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.encoding import force_str
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
-from import_export.widgets import ForeignKeyWidget
+from import_export.resources import Diff
 
 from . import services
 from .addresses import normalize_email
-from .models import MembershipInvitation, Organisation
+from .import_formats import (
+    CountryWidget,
+    GroupedIntegerWidget,
+    LabelChoiceWidget,
+    OrganisationByNameWidget,
+    WebsiteWidget,
+    language_widget,
+)
+from .models import MembershipInvitation, Organisation, OrganisationKind, OrganisationStatus, Region
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -28,7 +40,79 @@ class SpreadsheetSafeExport:
         return dataset
 
 
-class OrganisationResource(SpreadsheetSafeExport, resources.ModelResource):
+class ReadableDiff(Diff):
+    """The import preview shows what a person wrote: "Portugal", "Europe", "3,300,000" (grouped the
+    page language's way), not the stored codes."""
+
+    def __init__(self, resource, instance, new):
+        super().__init__(resource, instance, new)
+        self.left = self._readable_values(resource, instance)  # Diff's own reader is called by name
+
+    def compare_with(self, resource, instance):
+        self.right = self._readable_values(resource, instance)
+
+    def as_html(self):
+        """Like import-export's, without diff-match-patch's style attributes, which the admin's
+        Content Security Policy blocks (the colours are in static/css/admin.css)."""
+        dmp = diff_match_patch()
+        cells = []
+        for left, right in zip(self.left, self.right, strict=False):
+            if left != right and self.new:
+                left = ""
+            diff = dmp.diff_main(force_str(left), force_str(right))
+            dmp.diff_cleanupSemantic(diff)
+            tags = {dmp.DIFF_INSERT: "<ins>{}</ins>", dmp.DIFF_DELETE: "<del>{}</del>",
+                    dmp.DIFF_EQUAL: "<span>{}</span>"}
+            cells.append(format_html_join("", "{}", ((format_html(tags[op], text),) for op, text in diff)))
+        return cells
+
+    @staticmethod
+    def _readable_values(resource, instance):
+        values = []
+        for field in resource.get_import_fields():
+            label = getattr(field.widget, "label", None)
+            if instance is not None and label is not None:
+                value = field.get_value(instance)
+                values.append(label(value) if value not in (None, "") else "")
+            else:
+                values.append(field.export(instance) if instance is not None else "")
+        return values
+
+
+class PersonFriendlyImport:
+    """Values a person writes (labels, grouped numbers): see community/import_formats.py."""
+
+    def get_diff_class(self):
+        return ReadableDiff
+
+    def get_or_init_instance(self, instance_loader, row):
+        # The row's key columns (name and country) are read here, before the fields: a country
+        # written wrong is then a row error in words, like any other column's.
+        try:
+            return super().get_or_init_instance(instance_loader, row)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+
+class OrganisationResource(PersonFriendlyImport, SpreadsheetSafeExport, resources.ModelResource):
+    country = fields.Field(attribute="country", column_name="country", widget=CountryWidget())
+    region = fields.Field(attribute="region", column_name="region", widget=LabelChoiceWidget(Region.choices))
+    kind = fields.Field(attribute="kind", column_name="kind", widget=LabelChoiceWidget(OrganisationKind.choices))
+    population = fields.Field(attribute="population", column_name="population", widget=GroupedIntegerWidget())
+    website = fields.Field(attribute="website", column_name="website", widget=WebsiteWidget())
+    status = fields.Field(attribute="status", column_name="status",
+                          widget=LabelChoiceWidget(OrganisationStatus.choices))
+
+    template_columns = ("name", "country", "region", "kind", "population", "website", "status")
+
+    @staticmethod
+    def template_example():
+        from .templatetags.portal_numbers import grouped
+
+        return {"name": "Lisboa", "country": "Portugal", "region": str(Region.EUROPE.label),
+                "kind": str(OrganisationKind.CITY.label), "population": grouped(2_870_000),
+                "website": "www.lisboa.pt", "status": str(OrganisationStatus.MEMBER.label)}
+
     class Meta:
         model = Organisation
         fields = ("id", "name", "country", "region", "kind", "population", "website", "status")
@@ -49,12 +133,22 @@ class OrganisationResource(SpreadsheetSafeExport, resources.ModelResource):
             )})
 
 
-class MembershipInvitationResource(SpreadsheetSafeExport, resources.ModelResource):
+class MembershipInvitationResource(PersonFriendlyImport, SpreadsheetSafeExport, resources.ModelResource):
     """Import a list of people: each new row becomes an invitation, emailed with its signed link."""
 
     organisation = fields.Field(
-        attribute="organisation", column_name="organisation", widget=ForeignKeyWidget(Organisation, "name")
+        attribute="organisation", column_name="organisation", widget=OrganisationByNameWidget(Organisation, "name")
     )
+    language = fields.Field(attribute="language", column_name="language", widget=language_widget())
+
+    template_columns = ("email", "first_name", "last_name", "organisation", "language")
+
+    @staticmethod
+    def template_example():
+        organisation = Organisation.objects.confirmed().order_by("name").first()
+        return {"email": "ana.silva@lisboa.example", "first_name": "Ana", "last_name": "Silva",
+                "organisation": organisation.name if organisation else "Lisboa",
+                "language": str(dict(settings.LANGUAGES)["fr"])}
 
     class Meta:
         model = MembershipInvitation
@@ -86,5 +180,6 @@ class MembershipInvitationResource(SpreadsheetSafeExport, resources.ModelResourc
                 language=instance.language or "en",
             )
         except ValidationError as error:
-            raise ValueError("; ".join(error.messages)) from error
+            # A row error in words (e.g. "already has an invitation"): the other rows can still be imported.
+            raise ValidationError(error.messages) from error
         instance.pk = saved.pk

@@ -33,6 +33,8 @@ LANGUAGES = [
     ("es", _("Spanish")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The portal's few departures from Django's formats (config/formats/: Spanish groups thousands with ".").
+FORMAT_MODULE_PATH = ["config.formats"]
 # Texts staff type (edition theme, later survey and event texts) have one column per language
 # (django-modeltranslation); English is required and is what a missing translation falls back to.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"

@@ -172,11 +172,25 @@ def test_import_refuses_lookalikes_of_a_member_and_normalises_the_rest(client, s
     )
     assert response.status_code == 200
     content = response.content.decode()
-    # Row errors with the reasons; an import with errors confirms nothing.
+    # Row errors with the reasons; the valid row is imported only if staff tick the box (issue 8).
     assert "invisible" in content
     assert "already has an account" in content
-    assert response.context.get("confirm_form") is None
+    assert response.context.get("offers_skipping") is True
     assert not MembershipInvitation.objects.exists()
+    confirm = {name: response.context["confirm_form"].initial.get(name, "")
+               for name in ("import_file_name", "original_file_name", "format", "resource")}
+    client.post("/admin/community/membershipinvitation/process_import/", confirm)
+    assert not MembershipInvitation.objects.exists()  # not ticked: nothing imported
+    upload = io.BytesIO(csv.encode())
+    upload.name = "people.csv"
+    response = client.post(
+        "/admin/community/membershipinvitation/import/", {"import_file": upload, "format": "0", "resource": "0"}
+    )
+    confirm = {name: response.context["confirm_form"].initial.get(name, "")
+               for name in ("import_file_name", "original_file_name", "format", "resource")}
+    client.post("/admin/community/membershipinvitation/process_import/", {**confirm, "skip_invalid_rows": "on"})
+    # The look-alikes stay refused; only the real new address, normalised, is invited.
+    assert list(MembershipInvitation.objects.values_list("email", flat=True)) == ["ana@xn--mnchen-3ya.de"]
 
 
 # ------------------------------------------------------------------------------ user manager and admin

@@ -1,0 +1,22 @@
+"""How the staff lists show long text and dates: on one line, so the key columns fit at 1280 px
+(tests/community/test_browser_admin_lists.py). The full value stays on the detail page."""
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+
+
+def truncated(text, *, css_class=""):
+    """Long text in a list cell: one line cut with an ellipsis by static/css/admin.css, the full text
+    in the title (shown on hover) and on the detail page."""
+    if not text:
+        return "—"
+    return format_html('<span class="portal-truncate {}" title="{}">{}</span>', css_class, text, text)
+
+
+def short_date(value, *, with_time=False):
+    """"28/11/2026" (or "11/28/2026 12:33 p.m.") in the page's language, not "Nov. 28, 2026, 12:33 p.m."."""
+    if value is None:
+        return "—"
+    value = timezone.localtime(value)
+    return date_format(value, "SHORT_DATETIME_FORMAT" if with_time else "SHORT_DATE_FORMAT")
