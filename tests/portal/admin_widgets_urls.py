@@ -3,6 +3,7 @@ widgets the portal's own admins do not (yet): inlines, date and time widgets, a 
 fieldset, a two-list selector. Served under /admin/, with the same templates and policy."""
 
 from django.contrib import admin
+from django.db import models
 from django.urls import path
 
 from community.models import Member, Organisation, User
@@ -22,6 +23,7 @@ class MemberInline(admin.StackedInline):
 @admin.register(Organisation, site=site)
 class OrganisationWidgetsAdmin(admin.ModelAdmin):
     inlines = [MemberInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # as the portal's own admins
     fieldsets = (
         (None, {"fields": ["name", "country", "region", "kind"]}),
         ("More", {"classes": ["collapse"], "fields": ["population", "website"]}),
