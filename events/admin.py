@@ -4,16 +4,20 @@ services, with an audit entry)."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Q
+from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from community.translated import TranslatedAdmin
 from portal.admin_tools import SafeChangelistMixin
 
-from . import services
+from . import exports, services
 from .models import EligibilityException, Event, Invitation, InvitationStatus, Rsvp
 
 
@@ -60,10 +64,59 @@ class EventAdmin(SafeChangelistMixin, TranslatedAdmin):
                               % {"event": event, "count": count})
 
 
+class InvitationStateFilter(admin.SimpleListFilter):
+    """Invited / Yes / No / No answer / Attended / Revoked, each with its count ("Yes (12)"), the
+    counts of the list as its other filters and search leave it, in one aggregate query."""
+
+    title = _("state")
+    parameter_name = "state"
+    STATES = {
+        # "invited", "yes", "no", "no answer": active invitations only (a revoked one's answer is void)
+        "invited": Q(status=InvitationStatus.INVITED),
+        "yes": Q(status=InvitationStatus.INVITED, rsvp=Rsvp.YES),
+        "no": Q(status=InvitationStatus.INVITED, rsvp=Rsvp.NO),
+        "no_answer": Q(status=InvitationStatus.INVITED, rsvp=Rsvp.NONE),
+        "attended": Q(attended=True),
+        "revoked": Q(status=InvitationStatus.REVOKED),
+    }
+
+    def __init__(self, request, params, model, model_admin):
+        self.request = request
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        return [("invited", _("Invited")), ("yes", _("Yes")), ("no", _("No")), ("no_answer", _("No answer")),
+                ("attended", _("Attended")), ("revoked", _("Revoked"))]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if value not in self.STATES:
+            raise IncorrectLookupParameters(f"Unknown state {value!r}")
+        return queryset.filter(self.STATES[value])
+
+    def counts(self, changelist) -> dict[str, int]:
+        rows = changelist.get_queryset(self.request, exclude_parameters=self.expected_parameters()).order_by()
+        return rows.aggregate(**{key: Count("pk", filter=condition) for key, condition in self.STATES.items()})
+
+    def choices(self, changelist):
+        counts = self.counts(changelist)
+        yield next(iter(super().choices(changelist)))  # "All"
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.value() == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": f"{label} ({counts[value]})",
+            }
+
+
 @admin.register(Invitation)
 class InvitationAdmin(SafeChangelistMixin, admin.ModelAdmin):
+    change_list_template = "admin/events/invitation/change_list.html"
     list_display = ["member", "event", "status", "rsvp", "rsvp_at", "issued_at", "attended"]
-    list_filter = ["status", "rsvp", "event"]
+    list_filter = [InvitationStateFilter, "event"]
+    actions = ["resend"]
     list_select_related = ["member__user", "event"]
     search_fields = ["member__user__email", "member__user__last_name", "member__organisation__name"]
     readonly_fields = ["event", "member", "status", "rsvp", "rsvp_at", "issued_at", "issued_by", "revoked_at",
@@ -72,6 +125,52 @@ class InvitationAdmin(SafeChangelistMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # issued by the services: on submission, or the action "Invite all eligible"
+
+    def has_resend_permission(self, request):
+        # Who may invite (the action "Invite all eligible" on the event) may mail the invitation again.
+        return request.user.has_perm("events.change_event")
+
+    @admin.action(description=_("Send the invitation email again"), permissions=["resend"])
+    def resend(self, request, queryset):
+        selected = queryset.count()
+        queued = services.invitations_resend(invitations=list(queryset.values_list("pk", flat=True)), by=request.user)
+        message = ngettext("%(queued)d invitation email queued again.",
+                           "%(queued)d invitation emails queued again.", queued) % {"queued": queued}
+        if selected > queued:
+            message += " " + ngettext(
+                "%(skipped)d skipped (revoked, event over or member no longer eligible).",
+                "%(skipped)d skipped (revoked, event over or members no longer eligible).",
+                selected - queued) % {"skipped": selected - queued}
+        self.message_user(request, message, messages.SUCCESS if queued else messages.WARNING)
+
+    def get_urls(self):
+        export = path("export/", self.admin_site.admin_view(self.export_view), name="events_invitation_export")
+        return [export, *super().get_urls()]
+
+    def export_view(self, request):
+        """The invitations of the list as filtered (pick the event), streamed as CSV or XLSX. No join link."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        changelist_url = reverse("admin:events_invitation_changelist")
+        fmt = request.GET.get("format")
+        if fmt not in ("csv", "xlsx"):
+            self.message_user(request, _("Choose CSV or XLSX to export."), messages.ERROR)
+            return HttpResponseRedirect(changelist_url)
+        request.GET = request.GET.copy()
+        del request.GET["format"]
+        try:
+            queryset = self.get_changelist_instance(request).get_queryset(request)
+        except IncorrectLookupParameters:
+            self.message_user(request, _("That selection or date is not valid."), messages.ERROR)
+            return HttpResponseRedirect(changelist_url)
+        filename = f"invitations-{timezone.localdate():%Y-%m-%d}.{fmt}"
+        if fmt == "csv":
+            response = StreamingHttpResponse(exports.invitation_export_csv(queryset),
+                                             content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+        return FileResponse(exports.invitation_export_xlsx(queryset), as_attachment=True, filename=filename,
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
     def has_delete_permission(self, request, obj=None):
         return False

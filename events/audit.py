@@ -10,6 +10,7 @@ class EventAction(models.TextChoices):
     EXCEPTION_GRANTED = "event_exception.granted", _("Event eligibility exception granted")
     EXCEPTION_WITHDRAWN = "event_exception.withdrawn", _("Event eligibility exception withdrawn")
     INVITED_ALL_ELIGIBLE = "event.invited_all_eligible", _("Event: all eligible members invited")
+    INVITATIONS_RESENT = "event.invitations_resent", _("Event: invitation emails sent again")
 
 
 audit.register_actions(EventAction)

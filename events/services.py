@@ -7,6 +7,7 @@ It is checked when an invitation is issued *and* each time it is used, so a re-o
 withdrawn exception or a rejected membership never leaves an old link working.
 """
 
+import uuid
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -137,7 +138,7 @@ def calendar_filename(event: Event) -> str:
 
 
 # ------------------------------------------------------------------------------ invitation email
-def _invitation_mail(invitation: Invitation) -> MailRequest:
+def _invitation_mail(invitation: Invitation, resend: str = "") -> MailRequest:
     event, member = invitation.event, invitation.member
     language = member.preferred_language
     token = rsvp_token(invitation)
@@ -161,7 +162,9 @@ def _invitation_mail(invitation: Invitation) -> MailRequest:
             "event_url": event_url(event),
         },
         # A new row for each calendar version and each issue (a re-issued invitation is mailed again).
-        dedupe_key=f"event-invitation:{invitation.pk}:{event.sequence}:{invitation.issued_at.timestamp():.0f}",
+        # A staff resend adds its own suffix: the sensitive body of the first one is gone, so a new row.
+        dedupe_key=(f"event-invitation:{invitation.pk}:{event.sequence}:{invitation.issued_at.timestamp():.0f}"
+                    + (f":resend:{resend}" if resend else "")),
         language=language,
         time_zone=member.time_zone,
         attachments=(Attachment(calendar_filename(event), calendar_file(event, language=language),
@@ -171,9 +174,37 @@ def _invitation_mail(invitation: Invitation) -> MailRequest:
     )
 
 
-def invitations_mail(invitations) -> int:
-    """Queue the invitation email of each invitation (one bulk insert)."""
-    return mail_queue_many([_invitation_mail(i) for i in invitations])
+def invitations_mail(invitations, *, resend: str = "") -> int:
+    """Queue the invitation email of each invitation (one bulk insert). ``resend``: a key of the
+    staff resend, so that the email is queued again although it went out before."""
+    return mail_queue_many([_invitation_mail(i, resend) for i in invitations])
+
+
+@transaction.atomic
+def invitations_resend(*, invitations, by, now=None) -> int:
+    """Staff: mail the invitation again to each of ``invitations`` (or their ids) still usable (active, event not
+    over, member eligible now); revoked or stale ones are skipped. One audit entry per event.
+    Returns how many emails were queued."""
+    now = now or timezone.now()
+    resend = uuid.uuid4().hex  # fresh for each resend: two clicks mean two emails, as asked
+    ids = [getattr(i, "pk", i) for i in invitations]
+    chosen = (Invitation.objects.filter(pk__in=ids, status=InvitationStatus.INVITED, event__ends_at__gt=now)
+              .select_related("event", "member__user").order_by("event_id", "pk"))
+    by_event: dict[int, list[Invitation]] = {}
+    for invitation in chosen:
+        by_event.setdefault(invitation.event_id, []).append(invitation)
+    queued = 0
+    for group in by_event.values():
+        event = group[0].event
+        eligible = eligible_ids([i.member for i in group], event)  # the gate, one query per event
+        usable = [i for i in group if i.member_id in eligible]
+        if not usable:
+            continue
+        invitations_mail(usable, resend=resend)
+        queued += len(usable)
+        audit.record(by, EventAction.INVITATIONS_RESENT, event,
+                     after={"resent": len(usable), "invitations": [i.pk for i in usable]})
+    return queued
 
 
 # ------------------------------------------------------------------------------ issuing and revoking
