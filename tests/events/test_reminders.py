@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from community.models import MemberStatus
@@ -187,3 +188,22 @@ def test_a_title_change_does_not_withdraw_queued_reminders(world):
     services.event_save(event=world, changed=["title_en"])
     row.refresh_from_db()
     assert row.status == OutboxStatus.QUEUED
+
+
+def test_moving_the_event_in_the_admin_withdraws_its_queued_reminders(client, staff, webinar, survey, member):
+    make_respondent(survey, member)
+    Invitation.objects.create(event=webinar, member=member, rsvp=Rsvp.YES, rsvp_at=timezone.now())
+    reminders.event_reminders_send(now=webinar.starts_at - timedelta(hours=12))
+    row = OutboxMessage.objects.get(dedupe_key__startswith=f"event-reminder:{webinar.pk}:0:24h:")
+    client.force_login(staff)
+    url = reverse("admin:events_event_change", args=[webinar.pk])
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list | dict)}
+    day = (webinar.starts_at + timedelta(days=1)).strftime("%Y-%m-%d")
+    data.update({"edition": webinar.edition_id, "starts_at_0": day, "starts_at_1": "09:00:00",
+                 "ends_at_0": day, "ends_at_1": "10:00:00", "capacity": ""})
+    data.pop("starts_at", None), data.pop("ends_at", None)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    row.refresh_from_db()
+    assert row.status == OutboxStatus.CANCELLED
