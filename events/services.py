@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from community import audit
 from community.models import Member, MemberStatus
-from mailings.services import Attachment, MailRequest, mail_queue_many
+from mailings.services import Attachment, MailRequest, mail_queue_many, outbox_cancel_prefix
 from surveys.models import PortraitStatus, Respondent
 
 from .audit import EventAction
@@ -371,6 +371,10 @@ def event_save(*, event: Event, changed: list[str] | tuple[str, ...] = ()) -> Ev
     if not creating and any(name in SCHEDULE_FIELDS for name in changed):
         event.sequence += 1
     event.save()
+    if not creating and "starts_at" in changed:
+        # Moved: reminders still queued are for the old time. The sequence is in their keys, so
+        # the next beat run queues them again for the new time (events/reminders.py).
+        outbox_cancel_prefix(f"event-reminder:{event.pk}:")
     if not creating and any(name in SCHEDULE_FIELDS for name in changed) and not event.has_ended():
         active = Invitation.objects.filter(event=event, status=InvitationStatus.INVITED).exclude(rsvp=Rsvp.NO)
         invitations_mail(active.select_related("event", "member__user"))

@@ -288,6 +288,8 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "mailings.tasks.sweep_outbox", "schedule": 60.0},
     # The portrait's opening announcement and closing reminders (surveys/reminders.py).
     "portrait-reminders": {"task": "surveys.tasks.send_portrait_reminders", "schedule": 900.0},
+    # The event reminders: 24 h and 1 h before to a yes, 3 days before to no answer (events/reminders.py).
+    "event-reminders": {"task": "events.tasks.send_event_reminders", "schedule": 300.0},
 }
 
 # ------------------------------------------------------------------------------ outbox
