@@ -63,13 +63,30 @@ class QuestionItem:
     conflict: object = None
     saved: bool = False
 
+    # The rows below hand the template ready-made strings and flags: rendering an int in a template
+    # goes through number localisation, and a question's id appears on every input, label and option,
+    # which made that the section page's main cost (issue #9 benchmark).
     @property
-    def rank_options(self):
-        return range(1, (self.question.rank_limit or len(self.question.choices.all())) + 1)
+    def qid(self):
+        return str(self.question.pk)
 
     @property
-    def scale_options(self):
-        return range(SCALE_MIN, SCALE_MAX + 1)
+    def choice_rows(self):
+        """(choice, its id as text, picked) per choice, for radio buttons and checkboxes."""
+        return [(choice, str(choice.pk), choice.pk in self.selected) for choice in self.question.choices.all()]
+
+    @property
+    def rank_rows(self):
+        """(choice, its id as text, [(rank as text, selected)]) per choice of a ranking."""
+        choices = self.question.choices.all()
+        ranks = range(1, (self.question.rank_limit or len(choices)) + 1)
+        return [(choice, str(choice.pk), [(str(rank), rank == self.ranks.get(choice.pk)) for rank in ranks])
+                for choice in choices]
+
+    @property
+    def scale_rows(self):
+        """(value as text, checked) per point of the scale."""
+        return [(str(value), str(value) == self.text) for value in range(SCALE_MIN, SCALE_MAX + 1)]
 
     @property
     def condition_choices(self):

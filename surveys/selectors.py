@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 
 from .models import Answer, AnswerChoice, Choice, Portrait, Question, Survey
 
@@ -13,15 +13,21 @@ def survey_for_edition(edition) -> Survey | None:
     return Survey.objects.filter(edition=edition).select_related("edition").first()
 
 
-def survey_questions(survey) -> list[Question]:
-    """Every question of the survey in order, with its section, choices and condition (3 queries)."""
-    return list(
+def survey_questions(survey, *, choices_for=None) -> list[Question]:
+    """Every question of the survey in order, with its section, choices and condition (3 queries).
+
+    ``choices_for(question)`` limits the choices loaded to the questions it accepts (a page needs only
+    its own section's; loading every choice of the survey was most of a section page's and an answer
+    save's reads). The other questions still give their choices when asked, one query each."""
+    questions = list(
         Question.objects.filter(section__survey=survey)
         .select_related("section")
-        .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("order", "pk")),
-                          Prefetch("show_if_choices", queryset=Choice.objects.only("pk", "question_id")))
+        .prefetch_related(Prefetch("show_if_choices", queryset=Choice.objects.only("pk", "question_id")))
         .order_by("section__order", "section__pk", "order", "pk")
     )
+    wanted = questions if choices_for is None else [question for question in questions if choices_for(question)]
+    prefetch_related_objects(wanted, Prefetch("choices", queryset=Choice.objects.order_by("order", "pk")))
+    return questions
 
 
 def picked_choices(portrait) -> dict[int, tuple[int, ...]]:
@@ -43,6 +49,13 @@ def answers_of(portrait) -> dict[int, Answer]:
         return {}
     return {answer.question_id: answer
             for answer in Answer.objects.filter(portrait=portrait).select_related("updated_by__user")}
+
+
+def answer_of(portrait, question) -> Answer | None:
+    """One answer with who last changed it (1 query): an answer's fragment needs no other."""
+    if portrait is None or portrait.pk is None:
+        return None
+    return Answer.objects.filter(portrait=portrait, question=question).select_related("updated_by__user").first()
 
 
 def visible_question_ids(questions, picks) -> set[int]:

@@ -18,7 +18,7 @@ from community.models import EditionStatus
 from . import services
 from .forms import SubmitForm, posted_value, question_item
 from .models import Portrait, Survey
-from .selectors import answers_of, picked_choices, survey_questions, visible_question_ids
+from .selectors import answer_of, answers_of, picked_choices, survey_questions, visible_question_ids
 
 
 def _first_message(error: ValidationError) -> str:
@@ -37,7 +37,9 @@ def sections_of(questions):
 
 def portrait_context(survey, portrait, *, section=None, items=None):
     """The overview of a portrait: sections with their done state, progress, the section's items."""
-    questions = survey_questions(survey)
+    # A section page draws its own section's choices only; the overview and submit pages keep them all.
+    questions = survey_questions(survey, choices_for=None if section is None else (
+        lambda question: question.section_id == section.pk))
     picks = picked_choices(portrait)
     answers = answers_of(portrait)
     visible = visible_question_ids(questions, picks)
@@ -138,7 +140,7 @@ class SectionView(PortraitMixin, View):
             return self.render("surveys/section.html",
                                portrait_context(self.survey, self.portrait, section=section), status=409)
         portrait = self.get_portrait_for_write()
-        questions = survey_questions(self.survey)
+        questions = survey_questions(self.survey, choices_for=lambda question: question.section_id == section.pk)
         items, errors, problems = {}, {}, 0
         for question in (q for q in questions if q.section_id == section.pk):
             try:
@@ -204,7 +206,7 @@ class AnswerView(PortraitMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def get_question(self, question_id):
-        questions = survey_questions(self.survey)
+        questions = survey_questions(self.survey, choices_for=lambda question: question.pk == question_id)
         question = next((q for q in questions if q.pk == question_id), None)
         if question is None:
             raise Http404
@@ -212,7 +214,7 @@ class AnswerView(PortraitMixin, View):
 
     def fragment(self, question, questions, **kwargs):
         picks = picked_choices(self.portrait)
-        answer = answers_of(self.portrait).get(question.pk)
+        answer = answer_of(self.portrait, question)
         visible = question.pk in visible_question_ids(questions, picks)
         item = question_item(question, answer, picks, visible=visible, **kwargs)
         return self.render("surveys/_question.html", {"item": item, "survey": self.survey})

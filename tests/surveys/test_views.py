@@ -328,3 +328,27 @@ def test_nasty_values_to_every_question_never_give_a_server_error(client, survey
         assert client.post(reverse("surveys:section", args=[survey.pk, question.section_id]),
                            fields).status_code in (200, 302)
     assert client.post(reverse("surveys:submit", args=[survey.pk]), {"show_to_peers": value}).status_code < 500
+
+
+def test_section_page_shows_each_stored_answer_picked_and_nothing_else(client, survey, member):
+    """The fragment gets its ids and picked flags ready-made (issue 9 performance): each stored choice,
+    scale point and rank is checked or selected, and only those."""
+    q = survey.q
+    portrait = services.portrait_get_or_create(survey=survey, organisation=member.organisation)
+    for question, value in ((q["single"], str(q["no"].pk)), (q["multiple"], [str(q["floods"].pk)]),
+                            (q["scale"], "4"), (q["ranking"], [q["topics"][2].pk, q["topics"][0].pk])):
+        services.answer_save(portrait=portrait, question=question, value=value, member=member, base_version=0)
+    client.force_login(member.user)
+    page = client.get(reverse("surveys:section", args=[survey.pk, q["single"].section_id])).content.decode()
+    single, multiple, scale, ranking = q["single"].pk, q["multiple"].pk, q["scale"].pk, q["ranking"].pk
+    assert f'id="q{single}-{q["no"].pk}" value="{q["no"].pk}" checked>' in page
+    assert f'id="q{single}-{q["yes"].pk}" value="{q["yes"].pk}">' in page
+    assert f'id="q{multiple}-{q["floods"].pk}" value="{q["floods"].pk}" checked>' in page
+    assert f'id="q{multiple}-{q["heat"].pk}" value="{q["heat"].pk}">' in page
+    assert f'id="q{scale}-4" value="4" checked>' in page and page.count(" checked>") == 3
+    selects = {topic.pk: page.split(f'id="q{ranking}-rank-{topic.pk}">')[1].split("</select>")[0]
+               for topic in q["topics"]}
+    assert '<option value="1" selected>1</option>' in selects[q["topics"][2].pk]
+    assert '<option value="2" selected>2</option>' in selects[q["topics"][0].pk]
+    assert sum(s.count(" selected") for s in selects.values()) == 2
+    assert all(s.count("<option value=") == 3 for s in selects.values())  # "—", 1 and 2 (rank up to 2)
