@@ -5,11 +5,11 @@ the file: a peak of 25 MB for CSV and 85 MB for XLSX at 20,000 members, growing 
 read the rows in keyset pages and write them as they go: 7 MB and 5 MB, whatever the number.
 """
 
-import csv
-import tempfile
 from collections.abc import Iterator
 
 from django.utils import timezone
+
+from portal.exports import csv_lines, keyset_pages, xlsx_file
 
 from .resources import FORMULA_STARTS
 
@@ -43,40 +43,13 @@ def _cell(value):
 def member_export_rows(queryset) -> Iterator[list]:
     """The header, then one list per member of `queryset` (any filters kept), in keyset pages by id."""
     yield list(MEMBER_EXPORT_COLUMNS)
-    fields = ["pk", *MEMBER_EXPORT_COLUMNS.values()]
-    page = queryset.order_by("pk").values_list(*fields)
-    last = 0
-    while True:
-        rows = list(page.filter(pk__gt=last)[:CHUNK])
-        if not rows:
-            return
-        for row in rows:
-            yield [_cell(value) for value in row[1:]]
-        last = rows[-1][0]
-
-
-class _Echo:
-    def write(self, value):
-        return value
+    for row in keyset_pages(queryset, list(MEMBER_EXPORT_COLUMNS.values()), chunk=CHUNK):
+        yield [_cell(value) for value in row]
 
 
 def member_export_csv(queryset) -> Iterator[str]:
-    """CSV lines, one at a time (for a StreamingHttpResponse)."""
-    writer = csv.writer(_Echo())
-    for row in member_export_rows(queryset):
-        yield writer.writerow(row)
+    return csv_lines(member_export_rows(queryset))
 
 
 def member_export_xlsx(queryset):
-    """An XLSX file written with openpyxl's write-only workbook (rows go to disk as they come);
-    returns the open temporary file, at its start, for a FileResponse to stream."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("members")
-    for row in member_export_rows(queryset):
-        sheet.append(row)
-    output = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the FileResponse that streams it
-    workbook.save(output)
-    output.seek(0)
-    return output
+    return xlsx_file(member_export_rows(queryset), sheet="members")

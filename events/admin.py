@@ -5,17 +5,14 @@ services, with an audit entry)."""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q
-from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
-from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from community.translated import TranslatedAdmin
-from portal.admin_tools import SafeChangelistMixin
+from portal.admin_tools import SafeChangelistMixin, StreamedExportMixin
 
 from . import exports, services
 from .models import EligibilityException, Event, Invitation, InvitationStatus, Rsvp
@@ -112,7 +109,7 @@ class InvitationStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(SafeChangelistMixin, admin.ModelAdmin):
+class InvitationAdmin(SafeChangelistMixin, StreamedExportMixin, admin.ModelAdmin):
     change_list_template = "admin/events/invitation/change_list.html"
     list_display = ["member", "event", "status", "rsvp", "rsvp_at", "issued_at", "attended"]
     list_filter = [InvitationStateFilter, "event"]
@@ -143,34 +140,13 @@ class InvitationAdmin(SafeChangelistMixin, admin.ModelAdmin):
                 selected - queued) % {"skipped": selected - queued}
         self.message_user(request, message, messages.SUCCESS if queued else messages.WARNING)
 
-    def get_urls(self):
-        export = path("export/", self.admin_site.admin_view(self.export_view), name="events_invitation_export")
-        return [export, *super().get_urls()]
+    export_name = "invitations"  # pick the event with its filter first; never the join link
 
-    def export_view(self, request):
-        """The invitations of the list as filtered (pick the event), streamed as CSV or XLSX. No join link."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        changelist_url = reverse("admin:events_invitation_changelist")
-        fmt = request.GET.get("format")
-        if fmt not in ("csv", "xlsx"):
-            self.message_user(request, _("Choose CSV or XLSX to export."), messages.ERROR)
-            return HttpResponseRedirect(changelist_url)
-        request.GET = request.GET.copy()
-        del request.GET["format"]
-        try:
-            queryset = self.get_changelist_instance(request).get_queryset(request)
-        except IncorrectLookupParameters:
-            self.message_user(request, _("That selection or date is not valid."), messages.ERROR)
-            return HttpResponseRedirect(changelist_url)
-        filename = f"invitations-{timezone.localdate():%Y-%m-%d}.{fmt}"
-        if fmt == "csv":
-            response = StreamingHttpResponse(exports.invitation_export_csv(queryset),
-                                             content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="{filename}"'
-            return response
-        return FileResponse(exports.invitation_export_xlsx(queryset), as_attachment=True, filename=filename,
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    def export_csv(self, queryset):
+        return exports.invitation_export_csv(queryset)
+
+    def export_xlsx(self, queryset):
+        return exports.invitation_export_xlsx(queryset)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -104,3 +104,48 @@ class CheapActionCheckboxMixin:
         label = format_html(gettext("Select this object for an action - {}"), str(obj))
         return format_html('<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
                            admin.helpers.ACTION_CHECKBOX_NAME, obj.pk, label)
+
+
+class StreamedExportMixin:
+    """An admin's "export" view: the changelist as it is filtered and searched, streamed as CSV or
+    XLSX (``portal.exports``). Set ``export_name`` (the file's stem) and define
+    ``export_csv(queryset)`` / ``export_xlsx(queryset)``; the URL is ``admin:<app>_<model>_export``."""
+
+    export_name = "export"
+
+    def get_urls(self):
+        from django.urls import path
+
+        opts = self.model._meta
+        export = path("export/", self.admin_site.admin_view(self.export_view),
+                      name=f"{opts.app_label}_{opts.model_name}_export")
+        return [export, *super().get_urls()]
+
+    def export_view(self, request):
+        from django.contrib import messages
+        from django.contrib.admin.options import IncorrectLookupParameters
+        from django.core.exceptions import PermissionDenied
+        from django.http import HttpResponseRedirect
+        from django.urls import reverse
+        from django.utils import timezone
+        from django.utils.translation import gettext as _
+
+        from .exports import FORMATS, export_response
+
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        opts = self.model._meta
+        changelist_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        fmt = request.GET.get("format")
+        if fmt not in FORMATS:
+            self.message_user(request, _("Choose CSV or XLSX to export."), messages.ERROR)
+            return HttpResponseRedirect(changelist_url)
+        request.GET = request.GET.copy()
+        del request.GET["format"]  # the rest is the changelist's own filters and search
+        try:
+            queryset = self.get_changelist_instance(request).get_queryset(request)
+        except IncorrectLookupParameters:
+            self.message_user(request, _("That selection or date is not valid."), messages.ERROR)
+            return HttpResponseRedirect(changelist_url)
+        return export_response(fmt, filename=f"{self.export_name}-{timezone.localdate():%Y-%m-%d}.{fmt}",
+                               csv=lambda: self.export_csv(queryset), xlsx=lambda: self.export_xlsx(queryset))

@@ -10,16 +10,14 @@ so memory holds one chunk at a time however many portraits there are. Texts a sp
 as a formula get an apostrophe (community.exports._cell).
 """
 
-import csv
-import tempfile
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from community.exports import _cell
+from portal.exports import csv_lines, xlsx_file
 
 from .models import Answer, AnswerChoice, Choice, Question, QuestionKind, Respondent
 
@@ -98,26 +96,9 @@ def portrait_export_rows(survey, portraits) -> Iterator[list]:
         yield [_cell(value) for value in row]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def portrait_export_csv(survey, portraits) -> Iterator[str]:
-    """CSV lines, one at a time (for a StreamingHttpResponse)."""
-    writer = csv.writer(_Echo())
-    for row in portrait_export_rows(survey, portraits):
-        yield writer.writerow(row)
+    return csv_lines(portrait_export_rows(survey, portraits))
 
 
 def portrait_export_xlsx(survey, portraits):
-    """An XLSX file written with openpyxl's write-only workbook (rows go to disk as they come);
-    returns the open temporary file, at its start, for a FileResponse to stream."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("portraits")
-    for row in portrait_export_rows(survey, portraits):
-        sheet.append(row)
-    output = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the FileResponse that streams it
-    workbook.save(output)
-    output.seek(0)
-    return output
+    return xlsx_file(portrait_export_rows(survey, portraits), sheet="portraits")

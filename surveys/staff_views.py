@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.views.generic import TemplateView
 
 from community.models import Region
 from community.staff import StaffPermissionRequiredMixin
+from portal.exports import export_response
 
 from . import exports, results, staff_services
 from .models import Survey
@@ -136,13 +137,8 @@ class ExportView(SurveyStaffPage, View):
         portraits = results.portraits_in_scope(survey, include_drafts=form.cleaned_data["drafts"],
                                                region=form.cleaned_data["region"])
         filename = f"portraits-{survey.edition.year}-{timezone.localdate():%Y-%m-%d}.{fmt}"
-        if fmt == "csv":
-            response = StreamingHttpResponse(exports.portrait_export_csv(survey, portraits),
-                                             content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="{filename}"'
-            return response
-        return FileResponse(exports.portrait_export_xlsx(survey, portraits), as_attachment=True, filename=filename,
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return export_response(fmt, filename=filename, csv=lambda: exports.portrait_export_csv(survey, portraits),
+                               xlsx=lambda: exports.portrait_export_xlsx(survey, portraits))
 
 
 def register_staff_entries() -> None:

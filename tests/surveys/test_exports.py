@@ -12,6 +12,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from portal import exports as portal_exports
 from surveys import exports, results
 
 from .results_helpers import fill, make_example, many_portraits, staff_with
@@ -85,13 +86,13 @@ def test_formulas_are_defused_in_both_formats(client, survey):
 def test_xlsx_uses_the_write_only_workbook(monkeypatch, survey):
     make_example(survey)
     made = []
-    real = exports.Workbook
+    real = portal_exports.Workbook
 
     def spy(*args, **kwargs):
         made.append(kwargs)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(exports, "Workbook", spy)
+    monkeypatch.setattr(portal_exports, "Workbook", spy)  # the shared writer
     output = exports.portrait_export_xlsx(survey, results.portraits_in_scope(survey))
     assert made == [{"write_only": True}]
     assert openpyxl.load_workbook(output).active.max_row == 3
