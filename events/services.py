@@ -33,6 +33,10 @@ RSVP_SALT = "events.invitation.rsvp"
 
 # ------------------------------------------------------------------------------ eligibility
 def _eligible_condition(event: Event) -> Q:
+    if event.kind == EventKind.IN_PERSON:  # City Managers Days: the edition's rule (events.days)
+        from .days import eligible_condition
+
+        return eligible_condition(event)
     respondent = Respondent.objects.filter(
         member=OuterRef("pk"), portrait__status=PortraitStatus.SUBMITTED,
         portrait__survey__edition_id=event.edition_id)
@@ -301,7 +305,8 @@ def exception_grant(*, event: Event, member, reason: str, by) -> EligibilityExce
     exception = EligibilityException.objects.create(event=event, member=member, reason=reason, granted_by=by)
     audit.record(by, EventAction.EXCEPTION_GRANTED, exception, after={"event": event.pk, "member": member.pk},
                  reason=reason)
-    invitations_issue(event=event, members=[member], by=by)
+    if event.is_webinar:  # the in-person days take applications, not invitations
+        invitations_issue(event=event, members=[member], by=by)
     return exception
 
 

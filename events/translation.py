@@ -2,6 +2,8 @@
 
 from community.translated import register_translated
 
-from .models import Event
+from .models import Criterion, Event, Session
 
-register_translated(Event, fields=("title", "description"))
+register_translated(Event, fields=("title", "description", "protocol"))
+register_translated(Criterion, fields=("name", "description"))
+register_translated(Session, fields=("title", "description"))

@@ -66,3 +66,43 @@ def member_in_state(state, survey, event):
             withdrawn_by=staff if state == "exception_withdrawn" else None)
     Invitation.objects.create(event=event, member=member, rsvp=Rsvp.YES, rsvp_at=timezone.now())
     return member
+
+
+# ------------------------------------------------------------------------------ City Managers Days
+def make_days(edition, *, places=10, passes=5, nights=20, euros="5000.00", close_in=timedelta(days=30), **fields):
+    """The edition's in-person days (17-19 November-like: three days, starting in 60 days) and its budget."""
+    from decimal import Decimal
+
+    from events.models import Budget
+
+    starts = timezone.now().replace(microsecond=0, second=0) + timedelta(days=60)
+    event = Event.objects.create(
+        edition=edition, kind=EventKind.IN_PERSON, title="City Managers Days",
+        title_fr="Journées des City Managers", title_es="Jornadas de City Managers",
+        starts_at=starts, ends_at=starts + timedelta(days=2, hours=8), time_zone="Europe/Madrid",
+        venue="Fira Gran Via, Barcelona", capacity=places, protocol="Wear your badge at all times.",
+        applications_close_at=timezone.now() + close_in if close_in is not None else None, **fields)
+    Budget.objects.create(event=event, expo_passes=passes, accommodation_nights=nights,
+                          travel_support_euros=Decimal(euros))
+    return event
+
+
+def make_application(event, member=None, *, submitted=True, score=None, **fields):
+    """A submitted application asking a pass, 2 nights from the eve of the first day and 500 EUR."""
+    from decimal import Decimal
+
+    from events.models import Application, ApplicationStatus
+
+    member = member or MemberFactory()
+    values = {"motivation": "Learn from peers.", "contribution": "Our green corridors.", "expo_pass_wanted": True,
+              "travel_support_wanted": True, "travel_cost_estimate": Decimal("500.00"),
+              "first_night": (event.starts_at - timedelta(days=1)).date(), "nights_wanted": 2, **fields}
+    return Application.objects.create(
+        event=event, member=member, score=score,
+        status=ApplicationStatus.SUBMITTED if submitted else ApplicationStatus.DRAFT,
+        submitted_at=timezone.now() if submitted else None, **values)
+
+
+@pytest.fixture
+def days(edition):
+    return make_days(edition)

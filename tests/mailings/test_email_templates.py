@@ -36,6 +36,8 @@ CONTEXT = {
     "event_title": "Webinar 2020", "event_description": "Green infrastructure.", "is_webinar": True, "venue": "",
     "starts_at": WHEN, "ends_at": WHEN, "updated": False, "rsvp_yes_url": "https://portal.example/rsvp/t/?answer=yes",
     "rsvp_no_url": "https://portal.example/rsvp/t/?answer=no", "event_url": "https://portal.example/events/1/",
+    "decision": "selected", "confirm_by": WHEN, "pass_granted": True, "nights_granted": 2, "euros_granted": "450.00",
+    "application_url": "https://portal.example/events/2/application/",
 }
 NASTY = '<script>alert(1)</script> **bold** [link](http://x) <b>b</b> _it_'
 
