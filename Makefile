@@ -8,7 +8,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint worker beat migrate demo messages assets bench bench-outbox bench-web clean
+.PHONY: run test lint worker beat migrate demo messages assets bench bench-outbox bench-web bench-portraits clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -83,11 +83,15 @@ clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles
 
 ## bench: both benchmarks against the machine's PostgreSQL and Redis (README "Benchmarks")
-bench: bench-outbox bench-web
+bench: bench-outbox bench-web bench-portraits
 
 ## bench-outbox: the outbox benchmark (bench/outbox.py; options in BENCH_ARGS)
 bench-outbox: $(DEV_STAMP)
 	$(BIN)/python bench/outbox.py $(BENCH_ARGS)
+
+## bench-portraits: the export of 10,000 portraits in-process, rows/s and peak memory (bench/portraits.py)
+bench-portraits: $(DEV_STAMP)
+	$(BIN)/python bench/portraits.py $(BENCH_PORTRAITS_ARGS)
 
 ## bench-web: gunicorn and wrk over 20,000 members (bench/web.py; options in BENCH_WEB_ARGS); writes bench/results.json
 bench-web: $(DEV_STAMP)
