@@ -378,7 +378,7 @@ def test_the_dashboard_links_to_the_application(client, world, member):
 
 
 # ------------------------------------------------------------------------------ query counts
-# session, user, member (middleware); the event; the application; the gate; 2 more for the session and messages
+# session, user, member; the event; the application; the gate; the request's savepoint and its release
 APPLICATION_PAGE_QUERIES = 8
 # ...without the application's form: the survey (its link), the portrait and the webinar done so far
 NOT_ELIGIBLE_PAGE_QUERIES = 11
