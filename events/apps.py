@@ -11,5 +11,7 @@ class EventsConfig(AppConfig):
 
         from . import audit, receivers  # noqa: F401 - receivers connect, actions register, on import
         from .steps import WebinarStep
+        from .steps_applications import DaysStep
 
         steps.register(WebinarStep())
+        steps.register(DaysStep())

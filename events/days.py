@@ -300,7 +300,7 @@ def grant(*, application, expo_pass: bool, nights, euros, by) -> Application:
 
 # ------------------------------------------------------------------------------ sending decisions
 def application_url(event: Event) -> str:
-    return settings.PORTAL_BASE_URL + reverse("events:event", args=[event.pk])
+    return settings.PORTAL_BASE_URL + reverse("events:application", args=[event.pk])
 
 
 def _decision_mail(application: Application) -> MailRequest:

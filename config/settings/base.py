@@ -290,6 +290,8 @@ CELERY_BEAT_SCHEDULE = {
     "portrait-reminders": {"task": "surveys.tasks.send_portrait_reminders", "schedule": 900.0},
     # The event reminders: 24 h and 1 h before to a yes, 3 days before to no answer (events/reminders.py).
     "event-reminders": {"task": "events.tasks.send_event_reminders", "schedule": 300.0},
+    # City Managers Days: places not confirmed by their deadline go to the waiting list (events/applications.py).
+    "days-confirmations-expire": {"task": "events.tasks.expire_confirmations", "schedule": 300.0},
 }
 
 # ------------------------------------------------------------------------------ outbox

@@ -122,5 +122,7 @@ def test_member_pages_query_count_is_constant(client, member, edition, size, dja
         reverse("community:membership_status"),
         "/",
     ):
-        with django_assert_max_num_queries(8):
+        # The dashboard: one query per registered step at least (here: the survey, the webinar and
+        # the City Managers Days lookups find nothing), whatever the number of members.
+        with django_assert_max_num_queries(9):
             assert client.get(url).status_code == 200
