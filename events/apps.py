@@ -13,3 +13,7 @@ class EventsConfig(AppConfig):
         from .steps import WebinarStep
 
         steps.register(WebinarStep())
+
+        from .staff_programme import register_staff_entries as register_programme_staff_entries
+
+        register_programme_staff_entries()
