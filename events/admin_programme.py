@@ -72,6 +72,12 @@ class SessionAdmin(SafeChangelistMixin, TranslatedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(taken=Count("picks", filter=COUNTED))
 
+    def has_delete_permission(self, request, obj=None):
+        # A site visit someone picked is changed (or its participants told), never silently deleted.
+        if obj is not None and obj.picks.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
     @admin.display(description=_("picked"), ordering="taken")
     def picked(self, obj):
         return obj.taken if obj.kind == SessionKind.SITE_VISIT else "—"
