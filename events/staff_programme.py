@@ -122,6 +122,7 @@ class FunnelView(StaffPermissionRequiredMixin, TemplateView):
         steps = funnel.funnel_counts(edition)
         first = steps[0][1] or 1
         rows = [{"step": step, "count": count, "percent": round(100 * count / first)} for step, count in steps]
+        kwargs.pop("edition_id", None)
         return super().get_context_data(edition=edition, rows=rows, editions=Edition.objects.order_by("-year"),
                                         **kwargs)
 
@@ -134,7 +135,8 @@ class FunnelPeopleView(StaffPermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         edition = get_object_or_404(Edition, pk=self.kwargs["edition_id"])
-        key = self.kwargs["step"]
+        key = kwargs.pop("step")
+        kwargs.pop("edition_id", None)
         if key not in funnel.STEP_KEYS:
             raise Http404
         step = next(step for step in funnel.STEPS if step.key == key)
