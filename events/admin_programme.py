@@ -18,7 +18,7 @@ from .programme import COUNTED
 class SessionForm(forms.ModelForm):
     class Meta:
         model = Session
-        fields = "__all__"
+        fields = ["event", "kind", "title", "description", "starts_at", "ends_at", "location", "capacity"]
 
     def clean(self):
         cleaned = super().clean()

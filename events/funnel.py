@@ -14,7 +14,16 @@ from django.utils.translation import gettext_lazy as _
 from community.models import Member, MemberStatus
 from surveys.models import PortraitStatus, Respondent
 
-from .models import Application, ApplicationStatus, Confirmation, Decision, EventKind, Invitation, InvitationStatus, Rsvp
+from .models import (
+    Application,
+    ApplicationStatus,
+    Confirmation,
+    Decision,
+    EventKind,
+    Invitation,
+    InvitationStatus,
+    Rsvp,
+)
 
 
 @dataclass(frozen=True)
