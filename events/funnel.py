@@ -1,14 +1,14 @@
 """The funnel of an edition, for staff (issue 11, item 8): how many approved members reached each
 step, from the portrait to a confirmed place at City Managers Days, and who they are.
 
-Each step is one condition on ``Member`` (EXISTS subqueries, so a member counts once however many
-rows stand behind them), always among approved members. The page counts every step in one query,
-and the people behind a step are the same condition, so a number and its list always agree.
+Each step is a set of rows naming members (respondents, invitations, applications), counted as
+distinct approved members (so a member counts once however many rows stand behind them); the people
+behind a step are the approved members among the same rows, so a number and its list always agree.
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from community.models import Member, MemberStatus
@@ -46,34 +46,42 @@ STEPS = [
 STEP_KEYS = [step.key for step in STEPS]
 
 
-def conditions(edition) -> dict[str, Q]:
-    """Each step's condition on Member, among approved members."""
-    webinar = Invitation.objects.filter(member=OuterRef("pk"), event__edition=edition, event__kind=EventKind.WEBINAR)
+def sources(edition) -> dict[str, QuerySet | None]:
+    """Each step's rows (their ``member_id`` is who reached it); ``None``: every approved member."""
+    webinar = Invitation.objects.filter(event__edition=edition, event__kind=EventKind.WEBINAR)
     active = webinar.filter(status=InvitationStatus.INVITED)
-    applications = Application.objects.filter(member=OuterRef("pk"), event__edition=edition,
-                                              event__kind=EventKind.IN_PERSON)
-    steps = {
-        "approved": Q(),
-        "portrait": Q(Exists(Respondent.objects.filter(member=OuterRef("pk"), portrait__status=PortraitStatus.SUBMITTED,
-                                                       portrait__survey__edition=edition))),
-        "invited": Q(Exists(active)),
-        "rsvp_yes": Q(Exists(active.filter(rsvp=Rsvp.YES))),
-        "attended": Q(Exists(webinar.filter(attended=True))),
-        "applied": Q(Exists(applications.filter(status=ApplicationStatus.SUBMITTED))),
-        "selected": Q(Exists(applications.filter(decision_sent=Decision.SELECTED))),
-        "confirmed": Q(Exists(applications.filter(confirmation=Confirmation.CONFIRMED))),
+    applications = Application.objects.filter(event__edition=edition, event__kind=EventKind.IN_PERSON)
+    return {
+        "approved": None,
+        "portrait": Respondent.objects.filter(portrait__status=PortraitStatus.SUBMITTED,
+                                              portrait__survey__edition=edition),
+        "invited": active,
+        "rsvp_yes": active.filter(rsvp=Rsvp.YES),
+        "attended": webinar.filter(attended=True),
+        "applied": applications.filter(status=ApplicationStatus.SUBMITTED),
+        "selected": applications.filter(decision_sent=Decision.SELECTED),
+        "confirmed": applications.filter(confirmation=Confirmation.CONFIRMED),
     }
-    return {key: Q(status=MemberStatus.APPROVED) & condition for key, condition in steps.items()}
 
 
 def funnel_counts(edition) -> list[tuple[Step, int]]:
-    """Every step with its number of members: one query."""
-    counts = Member.objects.aggregate(**{key: Count("pk", filter=condition)
-                                         for key, condition in conditions(edition).items()})
+    """Every step with its number of approved members: one query per step, whatever the data (a
+    COUNT(DISTINCT) over the step's own rows: one aggregate of EXISTS per member took 4.5 s at 20,000
+    members on PostgreSQL, these take milliseconds)."""
+    counts = {}
+    for key, rows in sources(edition).items():
+        if rows is None:
+            counts[key] = Member.objects.filter(status=MemberStatus.APPROVED).count()
+        else:
+            counts[key] = rows.filter(member__status=MemberStatus.APPROVED).aggregate(
+                n=Count("member_id", distinct=True))["n"]
     return [(step, counts[step.key]) for step in STEPS]
 
 
 def people(edition, key: str) -> QuerySet:
-    """The members behind one step, in reading order, with what a list shows."""
-    return (Member.objects.filter(conditions(edition)[key]).select_related("user", "organisation")
-            .order_by("user__last_name", "user__first_name", "pk"))
+    """The approved members behind one step (the same rows as its count), in reading order."""
+    rows = sources(edition)[key]
+    members = Member.objects.filter(status=MemberStatus.APPROVED)
+    if rows is not None:
+        members = members.filter(pk__in=rows.values("member_id"))
+    return members.select_related("user", "organisation").order_by("user__last_name", "user__first_name", "pk")

@@ -192,7 +192,7 @@ def test_funnel_costs_the_same_queries_at_two_sizes(client, staff, edition, surv
                                                     django_assert_max_num_queries):
     build_funnel(edition, survey, days, size=size)
     client.force_login(staff)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(18):
         assert client.get(reverse("events:staff_funnel_edition", args=[edition.pk])).status_code == 200
     with django_assert_max_num_queries(11):
         assert client.get(reverse("events:staff_funnel_people", args=[edition.pk, "approved"])).status_code == 200
