@@ -8,7 +8,8 @@ connections, alternating with the in-stack bare view as the baseline. Staff list
 one request at a time. The member export (CSV, XLSX) is timed over HTTP and its peak memory taken
 in-process with tracemalloc. Results: bench/results.json and a table.
 
-Uses only its own names: database `portal_bench` (dropped and made again), Redis db 9, port 8765.
+Uses only its own names: database `portal_bench` (dropped and made again), Redis db 9, port 8765; the
+environment variables BENCH_DATABASE, BENCH_REDIS and BENCH_PORT change them (to run beside another bench).
 """
 
 import argparse
@@ -31,9 +32,9 @@ sys.path.insert(0, str(ROOT))
 from bench.results import Measure, table, write  # noqa: E402
 
 PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-DATABASE = "portal_bench"
-REDIS = "redis://127.0.0.1:6379/9"
-HOST, PORT = "127.0.0.1", 8765
+DATABASE = os.environ.get("BENCH_DATABASE", "portal_bench")
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/9")
+HOST, PORT = "127.0.0.1", int(os.environ.get("BENCH_PORT", "8765"))
 BASELINE = "/bench/in-stack/"
 
 
@@ -85,6 +86,9 @@ def main():
         data = dataset.build(organisations=args.organisations, members=args.members)
         survey_data = dataset.build_survey(member=data.member, portraits=args.portraits)
         build_seconds = time.perf_counter() - t0
+        from bench import days_programme
+
+        days_data = days_programme.build()  # City Managers Days: the funnel and the participants' export
         staff_cookie = f"sessionid={dataset.session_for(data.staff)}"
         member_cookie = f"sessionid={dataset.session_for(data.member.user)}"
         from django.db import connection
@@ -127,6 +131,7 @@ def main():
             "admin portrait list, drafts": ("/admin/surveys/portrait/?status__exact=draft", staff_cookie, "staff"),
             "staff peers table": ("/staff/peers/", staff_cookie, "staff"),
             "/healthz": ("/healthz", "", "other"),
+            **days_programme.targets(days_data, staff_cookie),
         }
         for name, (path, cookie, _kind) in targets.items():
             status, _ms = fetch(path, cookie)

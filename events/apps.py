@@ -15,3 +15,7 @@ class EventsConfig(AppConfig):
 
         steps.register(WebinarStep())
         steps.register(DaysStep())
+
+        from .staff_programme import register_staff_entries as register_programme_staff_entries
+
+        register_programme_staff_entries()

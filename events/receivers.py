@@ -45,3 +45,7 @@ def seed_demo_events(sender, edition, staff, **kwargs):
     from .demo import seed_demo_webinar
 
     seed_demo_webinar(edition=edition, staff=staff)
+
+    from .demo_days import seed_demo_days  # City Managers Days: applications, reviews, selection, programme
+
+    seed_demo_days(edition=edition, staff=staff)

@@ -406,4 +406,8 @@ def events_copy(*, source, edition) -> list[Event]:
             edition=edition, kind=event.kind, starts_at=_shift(event.starts_at, years),
             ends_at=_shift(event.ends_at, years), time_zone=event.time_zone, venue=event.venue,
             capacity=event.capacity, **translation_values(event)))
+        if event.kind == EventKind.IN_PERSON:  # its settings, budget, criteria and programme (events.copy_days)
+            from .copy_days import days_copy
+
+            days_copy(source=event, copy=copies[-1], years=years, shift=_shift)
     return copies

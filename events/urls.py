@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_applications
+from . import staff_programme, views, views_applications, views_programme
 
 app_name = "events"
 
@@ -14,4 +14,18 @@ urlpatterns = [
          name="application_autosave"),
     path("events/<int:event_id>/application/confirm/", views_applications.ConfirmView.as_view(), name="confirm"),
     path("events/<int:event_id>/application/decline/", views_applications.DeclineView.as_view(), name="decline"),
+    # City Managers Days: the programme and site visits (members), the lists and the funnel (staff)
+    path("events/<int:event_id>/programme/", views_programme.ProgrammeView.as_view(), name="programme"),
+    path("staff/events/days/", staff_programme.CurrentDaysRedirectView.as_view(), name="staff_days_current"),
+    path("staff/events/<int:event_id>/days/", staff_programme.ListsView.as_view(), name="staff_days_lists"),
+    path("staff/events/<int:event_id>/days/badges/", staff_programme.BadgesView.as_view(), name="staff_days_badges"),
+    path("staff/events/<int:event_id>/days/site-visits/", staff_programme.SiteVisitsView.as_view(),
+         name="staff_days_site_visits"),
+    path("staff/events/<int:event_id>/days/needs/", staff_programme.NeedsView.as_view(), name="staff_days_needs"),
+    path("staff/events/<int:event_id>/days/export/<slug:name>/", staff_programme.ExportView.as_view(),
+         name="staff_days_export"),
+    path("staff/events/funnel/", staff_programme.FunnelView.as_view(), name="staff_funnel"),
+    path("staff/events/funnel/<int:edition_id>/", staff_programme.FunnelView.as_view(), name="staff_funnel_edition"),
+    path("staff/events/funnel/<int:edition_id>/<slug:step>/", staff_programme.FunnelPeopleView.as_view(),
+         name="staff_funnel_people"),
 ]

@@ -53,6 +53,9 @@ def test_secretariat_group_has_exactly_the_permissions_staff_need():
         ("events", "view_eligibilityexception"),
         ("events", "add_eligibilityexception"),
         ("events", "change_eligibilityexception"),
+        *{("events", f"{action}_session") for action in ("view", "add", "change", "delete")},
+        ("events", "view_sitevisitpick"),
+        ("events", "view_application"),
     }
 
 
