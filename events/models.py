@@ -444,7 +444,7 @@ class SessionKind(models.TextChoices):
 
 class Session(models.Model):
     """One item of the in-person days' programme. Site visits have a capacity; confirmed participants
-    pick them (``events.days.site_visit_pick`` locks the row, so the capacity holds)."""
+    pick them (``events.programme.site_visit_pick`` locks the row, so the capacity holds)."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("event"))
     kind = models.CharField(_("kind"), max_length=20, choices=SessionKind.choices, default=SessionKind.SESSION)
