@@ -196,3 +196,6 @@ class EligibilityExceptionAdmin(SafeChangelistMixin, admin.ModelAdmin):
             services.exception_withdraw(exception=exception, by=request.user)
             done += 1
         self.message_user(request, ngettext("%d exception withdrawn.", "%d exceptions withdrawn.", done) % done)
+
+
+from . import admin_reviews  # noqa: E402, F401 - the review criteria and the reviews (City Managers Days)

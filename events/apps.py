@@ -13,3 +13,8 @@ class EventsConfig(AppConfig):
         from .steps import WebinarStep
 
         steps.register(WebinarStep())
+
+        from . import reviews  # noqa: F401 - registers its audit actions
+        from .views_reviews import register_staff_entries as register_review_pages
+
+        register_review_pages()
