@@ -53,6 +53,11 @@ def test_secretariat_group_has_exactly_the_permissions_staff_need():
         ("events", "view_eligibilityexception"),
         ("events", "add_eligibilityexception"),
         ("events", "change_eligibilityexception"),
+        # City Managers Days reviews (events/migrations/0004): criteria, reviews read-only, assigning
+        *{("events", f"{action}_criterion") for action in ("view", "add", "change", "delete")},
+        ("events", "view_review"),
+        ("events", "view_score"),
+        ("events", "assign_reviewers"),
     }
 
 
