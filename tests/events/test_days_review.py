@@ -308,3 +308,13 @@ def test_criteria_are_for_in_person_events(edition):
     with pytest.raises(ValidationError) as error:
         reviews.criterion_check(Criterion(event=make_webinar(edition), name="Any"))
     assert "event" in error.value.message_dict
+
+
+def test_the_errors_are_in_the_readers_language(scored):
+    from django.utils import translation
+
+    application, criteria, first, _second = scored
+    for language, expected in (("fr", "Une note va de 1 à 5, et non 7."), ("es", "Una puntuación va de 1 a 5, no 7.")):
+        with translation.override(language), pytest.raises(ValidationError) as error:
+            reviews.review_save(review=review_of(application, first), scores=scores(criteria, 7, 3, 3), by=first)
+        assert error.value.message_dict[f"criterion_{criteria[0].pk}"] == [expected]
