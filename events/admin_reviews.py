@@ -5,7 +5,6 @@ on the staff page "Assign reviewers"). The rules are in events/reviews.py."""
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
 
 from community.translated import TranslatedAdmin
 from portal.admin_tools import SafeChangelistMixin

@@ -18,6 +18,7 @@ from community.staff import StaffPermissionRequiredMixin
 from . import reviews
 from .models import Event, EventKind, Review
 
+
 def add_errors(form, error: ValidationError) -> None:
     """The service's errors on the form: under their field when it has one, else at the top."""
     by_field = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
