@@ -390,7 +390,7 @@ class Criterion(models.Model):
 
 class Review(models.Model):
     """A reviewer's assignment to an application, then their scores and comment. A reviewer never
-    gets an application of their own organisation (``events.days.reviews_assign`` / ``review_save``)."""
+    gets an application of their own organisation (``events.reviews.reviews_assign`` / ``review_save``)."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reviews",
                                     verbose_name=_("application"))

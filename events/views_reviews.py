@@ -16,7 +16,7 @@ from django.views.generic import TemplateView
 from community.staff import StaffPermissionRequiredMixin
 
 from . import reviews
-from .models import Event, EventKind, Review
+from .models import ApplicationStatus, Event, EventKind, Review
 
 
 def add_errors(form, error: ValidationError) -> None:
@@ -148,7 +148,7 @@ class AssignView(StaffPermissionRequiredMixin, View):
         reviewer_list = list(reviews.reviewers())
         loads = reviews.review_loads(event) if event else {}
         rows = [(user, loads.get(user.pk, {"assigned": 0, "scored": 0})) for user in reviewer_list]
-        submitted = event.applications.filter(status="submitted").count() if event else 0
+        submitted = event.applications.filter(status=ApplicationStatus.SUBMITTED).count() if event else 0
         return render(self.request, self.template_name, {
             "form": form, "event": event, "rows": rows, "submitted": submitted}, status=status)
 
