@@ -106,7 +106,7 @@ class ReviewView(StaffPermissionRequiredMixin, View):
                 messages.success(request, _("Your review of %(member)s is saved (weighted score %(score)s).")
                                  % {"member": review.application.member.full_name, "score": saved.weighted_score})
                 return HttpResponseRedirect(reverse("events:my_reviews"))
-        return self.render(review, form, status=400)
+        return self.render(review, form)
 
 
 # ------------------------------------------------------------------------------ the secretariat
@@ -160,7 +160,7 @@ class AssignView(StaffPermissionRequiredMixin, View):
     def post(self, request):
         form = AssignForm(request.POST)
         if not form.is_valid():
-            return self.render(form, form.cleaned_data.get("event") or self.current_event(), status=400)
+            return self.render(form, form.cleaned_data.get("event") or self.current_event())
         event = form.cleaned_data["event"]
         number = form.cleaned_data["per_application"]
         try:
@@ -168,7 +168,7 @@ class AssignView(StaffPermissionRequiredMixin, View):
                                              per_application=number, by=request.user)
         except ValidationError as error:
             add_errors(form, error)
-            return self.render(form, event, status=400)
+            return self.render(form, event)
         messages.success(request, ngettext("%(count)d review assigned.", "%(count)d reviews assigned.",
                                            outcome.created) % {"count": outcome.created})
         if outcome.short:
