@@ -198,4 +198,5 @@ class EligibilityExceptionAdmin(SafeChangelistMixin, admin.ModelAdmin):
         self.message_user(request, ngettext("%d exception withdrawn.", "%d exceptions withdrawn.", done) % done)
 
 
-from . import admin_programme  # noqa: E402, F401 - the programme's admin (City Managers Days)
+# City Managers Days: the programme's admin, the review criteria and the reviews.
+from . import admin_programme, admin_reviews  # noqa: E402, F401

@@ -19,3 +19,8 @@ class EventsConfig(AppConfig):
         from .staff_programme import register_staff_entries as register_programme_staff_entries
 
         register_programme_staff_entries()
+
+        from . import reviews  # noqa: F401 - registers its audit actions
+        from .views_reviews import register_staff_entries as register_review_pages
+
+        register_review_pages()

@@ -390,7 +390,7 @@ class Criterion(models.Model):
 
 class Review(models.Model):
     """A reviewer's assignment to an application, then their scores and comment. A reviewer never
-    gets an application of their own organisation (``events.days.reviews_assign`` / ``review_save``)."""
+    gets an application of their own organisation (``events.reviews.reviews_assign`` / ``review_save``)."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reviews",
                                     verbose_name=_("application"))
@@ -407,6 +407,11 @@ class Review(models.Model):
         verbose_name = _("review")
         verbose_name_plural = _("reviews")
         ordering = ["application", "pk"]
+        # events.reviews: the Reviewers group has exactly "score_review"; the Secretariat "assign_reviewers".
+        permissions = [
+            ("score_review", _("Can score the applications assigned to them")),
+            ("assign_reviewers", _("Can assign reviewers to applications")),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["application", "reviewer"], name="one_review_per_reviewer_and_application",
                                     violation_error_message=_("This reviewer is already assigned to it.")),

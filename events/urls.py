@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import staff_programme, views, views_applications, views_programme
+from . import staff_programme, views, views_applications, views_programme, views_reviews
 
 app_name = "events"
 
@@ -28,4 +28,8 @@ urlpatterns = [
     path("staff/events/funnel/<int:edition_id>/", staff_programme.FunnelView.as_view(), name="staff_funnel_edition"),
     path("staff/events/funnel/<int:edition_id>/<slug:step>/", staff_programme.FunnelPeopleView.as_view(),
          name="staff_funnel_people"),
+    # City Managers Days reviews (staff pages: the staff second factor guards /staff/)
+    path("staff/reviews/", views_reviews.MyReviewsView.as_view(), name="my_reviews"),
+    path("staff/reviews/assign/", views_reviews.AssignView.as_view(), name="reviews_assign"),
+    path("staff/reviews/<int:application_id>/", views_reviews.ReviewView.as_view(), name="review"),
 ]

@@ -56,6 +56,11 @@ def test_secretariat_group_has_exactly_the_permissions_staff_need():
         *{("events", f"{action}_session") for action in ("view", "add", "change", "delete")},
         ("events", "view_sitevisitpick"),
         ("events", "view_application"),
+        # City Managers Days reviews (events/migrations/0005): criteria, reviews read-only, assigning
+        *{("events", f"{action}_criterion") for action in ("view", "add", "change", "delete")},
+        ("events", "view_review"),
+        ("events", "view_score"),
+        ("events", "assign_reviewers"),
     }
 
 

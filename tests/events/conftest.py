@@ -106,3 +106,43 @@ def make_application(event, member=None, *, submitted=True, score=None, **fields
 @pytest.fixture
 def days(edition):
     return make_days(edition)
+
+
+# ------------------------------------------------------------------------------ City Managers Days reviews
+def reviewers_group():
+    """The migrated "Reviewers" group (made again, with the Secretariat's, after a transactional test's flush)."""
+    from django.contrib.auth.models import Group
+
+    from events.reviews import REVIEWERS_GROUP
+
+    from ..conftest import _grant_secretariat_again
+
+    if not Group.objects.filter(name=REVIEWERS_GROUP).exists():
+        _grant_secretariat_again()
+    return Group.objects.get(name=REVIEWERS_GROUP)
+
+
+def make_reviewer(organisation=None, *, second_factor=True, is_staff=True, **user_fields):
+    """A reviewer: staff (for the staff second factor) in the Reviewers group only; with a member
+    profile of ``organisation`` when given."""
+    from community import second_factor as factor
+    from community.models import User
+
+    from ..conftest import STAFF_TOTP_SECRET
+
+    user = UserFactory(is_staff=is_staff, **user_fields)
+    user.groups.add(reviewers_group())
+    if second_factor:
+        factor.totp_activate(user, STAFF_TOTP_SECRET)
+    if organisation is not None:
+        MemberFactory(user=user, organisation=organisation)
+    return User.objects.get(pk=user.pk)
+
+
+def make_criteria(event, *weights):
+    """Criteria named "Criterion 1".. with these weights, in this order."""
+    from events.models import Criterion
+
+    return [Criterion.objects.create(event=event, name=f"Criterion {i}", name_fr=f"Critère {i}",
+                                     name_es=f"Criterio {i}", weight=weight, position=i)
+            for i, weight in enumerate(weights, start=1)]

@@ -1,0 +1,56 @@
+"""A reviewer scores an application in a real browser: sign-in with the second factor, the review
+page under the strict CSP (no violation), the radio buttons by keyboard and click, save, "My reviews"."""
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from community import second_factor
+from events.models import Review
+
+from ..conftest import STAFF_TOTP_SECRET
+from ..factories import PASSWORD, EditionFactory
+from .conftest import make_application, make_criteria, make_days, make_reviewer
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_reviewer_scores_an_application(open_page, live_server):
+    days = make_days(EditionFactory())
+    application = make_application(days, motivation="We are greening 40 km of river banks.")
+    criteria = make_criteria(days, 3, 2, 1)
+    reviewer = make_reviewer(email="reviewer@jury.example")
+    Review.objects.create(application=application, reviewer=reviewer)
+    url = reverse("events:review", args=[application.pk])
+
+    page = open_page(url)
+    page.fill("#id_login", reviewer.email)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/accounts/2fa/authenticate/**")
+    page.fill("#id_code", second_factor.totp_current_code(STAFF_TOTP_SECRET))
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    page.wait_for_url(f"**{url}")
+    assert "40 km of river banks" in page.content()
+
+    page.click("main button[type=submit]")  # nothing ticked: the errors, no save
+    assert page.locator(".text-danger").count() == 3
+    for criterion, value in zip(criteria, (5, 3, 1), strict=True):
+        page.check(f"#criterion-{criterion.pk} input[value='{value}']")
+    page.fill("textarea[name=comment]", "Concrete and transferable.")
+    shots = Path(settings.BASE_DIR) / "var" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / "review-1280.png"), full_page=True)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"**{reverse('events:my_reviews')}")
+    row = page.locator(f"tr[data-application='{application.pk}']")
+    assert row.get_attribute("data-state") == "scored" and "3.67" in row.inner_text()
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.screenshot(path=str(shots / "my-reviews-375.png"), full_page=True)
+    application.refresh_from_db()
+    assert (application.score, application.review_count) == (Decimal("3.67"), 1)
+    assert page.problems == []
