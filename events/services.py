@@ -468,12 +468,12 @@ def attendance_import(*, event: Event, minutes: dict[str, int], by, min_minutes:
     result.not_invited = sorted(not_invited)
     result.unknown = sorted(set(minutes) - found.keys() - not_invited)
     changed = []
-    seen = set()
+    by_invitation: dict[int, tuple[str, Invitation, int]] = {}
     for address, invitation in sorted(found.items()):
-        if invitation.pk in seen:  # two addresses of one member: count the member once, add their minutes
-            continue
-        seen.add(invitation.pk)
-        total = sum(minutes[a] for a, i in found.items() if i.pk == invitation.pk)
+        # Two addresses of one member (login and a second one): one invitee, their minutes added up.
+        first, _same, total = by_invitation.get(invitation.pk, (address, invitation, 0))
+        by_invitation[invitation.pk] = (first, invitation, total + minutes[address])
+    for address, invitation, total in by_invitation.values():
         attended = total >= min_minutes
         result.matched += 1
         result.attended += attended

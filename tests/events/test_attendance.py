@@ -323,3 +323,20 @@ def test_mark_attended_actions(client, staff, webinar, invitees):
     client.post(url, {"action": "mark_not_attended", "_selected_action": ids[:1]}, follow=True)
     assert attendance_of(webinar)["absent@lagos.example"] == (False, None)
     assert AuditEntry.objects.filter(action="event.attendance_marked").count() == 2
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_import_and_its_pages_take_the_same_queries_at_two_sizes(client, staff, webinar, size,
+                                                                 django_assert_max_num_queries):
+    members = [MemberFactory(user__email=f"m{i}@lyon.example") for i in range(size)]
+    for member in members:
+        Invitation.objects.create(event=webinar, member=member)
+    content = "Email,Minutes\n" + "".join(f"m{i}@lyon.example,{i}\n" for i in range(size)) + "x@y.example,5\n"
+    client.force_login(staff)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("admin:events_event_attendance", args=[webinar.pk])).status_code == 200
+    with django_assert_max_num_queries(12):
+        preview = upload(client, webinar, content)
+    with django_assert_max_num_queries(20):
+        assert confirm(client, webinar, preview).status_code == 200
+    assert Invitation.objects.filter(event=webinar, minutes_attended__isnull=False).count() == size
