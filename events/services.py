@@ -139,11 +139,16 @@ def calendar_filename(event: Event) -> str:
 
 
 # ------------------------------------------------------------------------------ invitation email
-def _invitation_mail(invitation: Invitation, resend: str = "") -> MailRequest:
+def _invitation_mail(invitation: Invitation, resend: str = "", calendars: dict | None = None) -> MailRequest:
+    """``calendars``: the calendar files already made, by (event, language): one per language serves
+    every invitee of a bulk send (the file holds nothing personal)."""
     event, member = invitation.event, invitation.member
     language = member.preferred_language
     token = rsvp_token(invitation)
     rsvp = settings.PORTAL_BASE_URL + reverse("events:rsvp", args=[token])
+    calendars = {} if calendars is None else calendars
+    if (event.pk, language) not in calendars:
+        calendars[event.pk, language] = calendar_file(event, language=language)
     with translation.override(language):
         title, description = str(event.title), str(event.description)
     return MailRequest(
@@ -168,8 +173,7 @@ def _invitation_mail(invitation: Invitation, resend: str = "") -> MailRequest:
                     + (f":resend:{resend}" if resend else "")),
         language=language,
         time_zone=member.time_zone,
-        attachments=(Attachment(calendar_filename(event), calendar_file(event, language=language),
-                                "text/calendar"),),
+        attachments=(Attachment(calendar_filename(event), calendars[event.pk, language], "text/calendar"),),
         cause=f"event:{event.pk}",
         sensitive=True,  # the RSVP links are personal
     )
@@ -178,7 +182,8 @@ def _invitation_mail(invitation: Invitation, resend: str = "") -> MailRequest:
 def invitations_mail(invitations, *, resend: str = "") -> int:
     """Queue the invitation email of each invitation (one bulk insert). ``resend``: a key of the
     staff resend, so that the email is queued again although it went out before."""
-    return mail_queue_many([_invitation_mail(i, resend) for i in invitations])
+    calendars = {}
+    return mail_queue_many([_invitation_mail(i, resend, calendars) for i in invitations])
 
 
 @transaction.atomic
