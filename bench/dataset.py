@@ -251,3 +251,59 @@ def build_survey(*, member, portraits: int = 1000, seed: int = 42) -> SurveyData
     return SurveyData(survey=survey, section=section, portraits=len(made),
                       submitted=sum(1 for p in made if p.status == PortraitStatus.SUBMITTED), answers=len(answers),
                       save_question=save_question)
+
+
+@dataclass
+class WebinarData:
+    event: object
+    eligible: int
+    extra_portraits: int  # submitted portraits (without answers) added to reach ``eligible``
+
+
+def build_webinar(*, member, survey, eligible: int = 10_000) -> WebinarData:
+    """The current edition's webinar, 20 days ahead, and exactly ``eligible`` eligible members: the
+    approved members of organisations with a submitted portrait become its respondents, the bench
+    member first. When the survey's submitted portraits have too few approved members, submitted
+    portraits without answers (not shown to peers) are added for the next confirmed organisations.
+    Nobody is invited: the bench measures "invite all eligible" on it."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from community.models import Member, MemberStatus, Organisation, OrganisationStatus
+    from events.models import Event, EventKind
+    from surveys.models import Portrait, PortraitStatus, Respondent
+
+    now = timezone.now()
+    with transaction.atomic():
+        starts = now.replace(minute=0, second=0, microsecond=0) + timedelta(days=20)
+        event = Event.objects.create(
+            edition=survey.edition, kind=EventKind.WEBINAR, title="Bench webinar", title_fr="Webinaire du bench",
+            title_es="Webinario del bench", description="What the portraits tell us.", starts_at=starts,
+            ends_at=starts + timedelta(minutes=90), time_zone="Europe/Madrid",
+            join_url="https://meet.bench.example/j/bench-webinar")
+        approved = {}
+        for member_id, organisation_id in (Member.objects.filter(status=MemberStatus.APPROVED)
+                                           .order_by("organisation_id", "pk").values_list("pk", "organisation_id")):
+            approved.setdefault(organisation_id, []).append(member_id)
+        submitted = dict(Portrait.objects.filter(survey=survey, status=PortraitStatus.SUBMITTED)
+                         .values_list("organisation_id", "pk"))
+        reach = sum(len(approved.get(org, [])) for org in submitted)
+        extra = []
+        if reach < eligible:
+            for org in (Organisation.objects.filter(status=OrganisationStatus.MEMBER)
+                        .exclude(portraits__survey=survey).order_by("pk").values_list("pk", flat=True)):
+                if reach >= eligible:
+                    break
+                if org in approved:
+                    extra.append(Portrait(survey=survey, organisation_id=org, status=PortraitStatus.SUBMITTED,
+                                          submitted_at=now, show_to_peers=False))
+                    reach += len(approved[org])
+            for portrait in Portrait.objects.bulk_create(extra, batch_size=BATCH):
+                submitted[portrait.organisation_id] = portrait.pk
+        chosen = [(submitted[member.organisation_id], member.pk)]
+        for org, portrait in submitted.items():
+            chosen += [(portrait, pk) for pk in approved.get(org, []) if pk != member.pk]
+        Respondent.objects.bulk_create(
+            [Respondent(portrait_id=portrait, member_id=pk, first_saved_at=now, last_saved_at=now)
+             for portrait, pk in chosen[:eligible]], batch_size=BATCH, ignore_conflicts=True)
+    return WebinarData(event=event, eligible=min(eligible, len(chosen)), extra_portraits=len(extra))

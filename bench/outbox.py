@@ -64,14 +64,7 @@ def main():
                 EMAIL_HOST="127.0.0.1",
                 EMAIL_PORT=str(sink.port),
             )
-            log = Path(tempfile.mkdtemp()) / "worker.log"
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "config.celery_app", "worker", "--pool=prefork",
-                 f"--concurrency={args.concurrency}", "--without-gossip", "--without-mingle",
-                 "--without-heartbeat", f"--hostname=bench-{uuid.uuid4().hex[:6]}@%h", "--loglevel=WARNING"],
-                cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
-            )
-            time.sleep(4)  # let the worker start before the clock runs
+            worker = start_worker(env, args.concurrency)
             rows_seconds, publish_seconds = enqueue(args.messages)
             celery_seconds = wait_sent(args.messages, sink)
             doubles = sum(1 for n in sink.handler.received.values() if n > 1)
@@ -94,6 +87,20 @@ def main():
 
         connections.close_all()
         subprocess.run(["psql", PG + "/postgres", "-qc", f"DROP DATABASE IF EXISTS {database}"], check=False)
+
+
+def start_worker(env, concurrency):
+    """A real Celery worker (prefork) in its own process group, with ``env`` (its broker, database and
+    SMTP sink); stop it with ``os.killpg(worker.pid, signal.SIGTERM)``. Also used by bench/web.py."""
+    log = Path(tempfile.mkdtemp()) / "worker.log"
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config.celery_app", "worker", "--pool=prefork",
+         f"--concurrency={concurrency}", "--without-gossip", "--without-mingle",
+         "--without-heartbeat", f"--hostname=bench-{uuid.uuid4().hex[:6]}@%h", "--loglevel=WARNING"],
+        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    time.sleep(4)  # let the worker start before the clock runs
+    return worker
 
 
 def enqueue(count):

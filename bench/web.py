@@ -8,8 +8,12 @@ connections, alternating with the in-stack bare view as the baseline. Staff list
 one request at a time. The member export (CSV, XLSX) is timed over HTTP and its peak memory taken
 in-process with tracemalloc. Results: bench/results.json and a table.
 
-Uses only its own names: database `portal_bench` (dropped and made again), Redis db 9, port 8765; the
-environment variables BENCH_DATABASE, BENCH_REDIS and BENCH_PORT change them (to run beside another bench).
+The webinar (issue 10): 10,000 eligible members invited at once ("invite all eligible": rows written,
+then every email delivered by a real Celery worker to a local SMTP sink, counted once each), then
+the event page and the RSVP POST of an invitee who answered yes, against the baseline.
+
+Uses only its own names: by default database `portal_bench` (dropped and made again), Redis db 9,
+port 8765 (`--database`, `--redis`, `--port` to run beside another bench).
 """
 
 import argparse
@@ -32,9 +36,9 @@ sys.path.insert(0, str(ROOT))
 from bench.results import Measure, table, write  # noqa: E402
 
 PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-DATABASE = os.environ.get("BENCH_DATABASE", "portal_bench")
-REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/9")
-HOST, PORT = "127.0.0.1", int(os.environ.get("BENCH_PORT", "8765"))
+DATABASE = "portal_bench"
+REDIS = "redis://127.0.0.1:6379/9"
+HOST, PORT = "127.0.0.1", 8765
 BASELINE = "/bench/in-stack/"
 
 
@@ -46,9 +50,14 @@ def main():
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per target")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument("--eligible", type=int, default=10_000, help="members eligible for the webinar")
+    parser.add_argument("--database", default=DATABASE, help="its own database, dropped and made again")
+    parser.add_argument("--redis", default=REDIS, help="its own Redis database (broker and cache), flushed")
+    parser.add_argument("--port", type=int, default=PORT)
     parser.add_argument("--setup-only", action="store_true",
                         help="build the database and keep it (to profile a page by hand), measure nothing")
     args = parser.parse_args()
+    configure(args.database, args.redis, args.port)
     started = time.perf_counter()
     ensure_wrk()
 
@@ -86,9 +95,6 @@ def main():
         data = dataset.build(organisations=args.organisations, members=args.members)
         survey_data = dataset.build_survey(member=data.member, portraits=args.portraits)
         build_seconds = time.perf_counter() - t0
-        from bench import days_programme
-
-        days_data = days_programme.build()  # City Managers Days: the funnel and the participants' export
         staff_cookie = f"sessionid={dataset.session_for(data.staff)}"
         member_cookie = f"sessionid={dataset.session_for(data.member.user)}"
         from django.db import connection
@@ -100,6 +106,23 @@ def main():
               f"{data.invitations} invitations, {survey_data.portraits} portraits ({survey_data.submitted} submitted, "
               f"{survey_data.answers} answers) in {build_seconds:.1f} s", flush=True)
         peer_measures = peers_measures(survey_data)
+        # After the peers' in-process measures: the portraits it may add (without answers) do not change them.
+        t0 = time.perf_counter()
+        webinar = dataset.build_webinar(member=data.member, survey=survey_data.survey, eligible=args.eligible)
+        print(f"webinar: {webinar.eligible} eligible members ({webinar.extra_portraits} submitted portraits "
+              f"added) in {time.perf_counter() - t0:.1f} s", flush=True)
+        event = webinar.event
+        from bench import days_programme
+
+        days_data = days_programme.build()  # City Managers Days: the funnel and the participants' export
+        if args.setup_only:
+            from events import services
+
+            services.invitations_issue(event=event, members=[data.member])
+            webinar_measures = []
+        else:
+            webinar_measures = invite_measures(webinar, data.staff, env)
+        token = rsvp_yes(event, data.member)
         if args.setup_only:
             print(f"kept: DATABASE_URL={PG}/{DATABASE}; staff {staff_cookie}; member {member_cookie}")
             return
@@ -110,29 +133,8 @@ def main():
             cwd=ROOT, env=env, start_new_session=True,
         )
         wait_up()
-        org = data.organisation.pk
-        survey, section = survey_data.survey.pk, survey_data.section.pk
-        # name -> (path, cookie, kind); kind: "limit", "member" (vs the baseline), "staff", "other"
-        targets = {
-            "bare template, no middleware": ("/bench/bare/", "", "limit"),
-            "in-stack bare view, signed in": (BASELINE, member_cookie, "limit"),
-            "home": ("/", member_cookie, "member"),
-            "dashboard": ("/dashboard/", member_cookie, "member"),
-            "organisation page": (f"/organisations/{org}/", member_cookie, "member"),
-            "profile page": ("/profile/", member_cookie, "member"),
-            "portrait section page (25 questions)": (f"/portrait/{survey}/section/{section}/", member_cookie,
-                                                     "member"),
-            "peers page (member, top 5 of 1,000)": (f"/portrait/{survey}/peers/", member_cookie, "member"),
-            "admin member list": ("/admin/community/member/", staff_cookie, "staff"),
-            "admin member search": ("/admin/community/member/?q=garcia-1", staff_cookie, "staff"),
-            "admin organisation list": ("/admin/community/organisation/", staff_cookie, "staff"),
-            "admin organisation search": ("/admin/community/organisation/?q=city+0042", staff_cookie, "staff"),
-            # The staff "not submitted" list is another branch's: the portraits' list filtered to drafts stands in.
-            "admin portrait list, drafts": ("/admin/surveys/portrait/?status__exact=draft", staff_cookie, "staff"),
-            "staff peers table": ("/staff/peers/", staff_cookie, "staff"),
-            "/healthz": ("/healthz", "", "other"),
-            **days_programme.targets(days_data, staff_cookie),
-        }
+        targets = web_targets(data, survey_data, event, staff_cookie=staff_cookie, member_cookie=member_cookie)
+        targets.update(days_programme.targets(days_data, staff_cookie))
         for name, (path, cookie, _kind) in targets.items():
             status, _ms = fetch(path, cookie)
             if status != 200:
@@ -180,6 +182,9 @@ def main():
         save = answer_save_measures(survey_data, member_cookie, args.duration, args.connections)
         failed += save.pop("errors")
         measures += save["measures"]
+        rsvp = rsvp_post_measures(token, member_cookie, args.duration, args.connections)
+        failed += rsvp.pop("errors")
+        measures += rsvp["measures"] + webinar_measures
         measures += peer_measures
         measures.append(Measure.check("failed requests under load (errors, timeouts)", failed, "requests", below=1))
 
@@ -198,9 +203,42 @@ def main():
     total = time.perf_counter() - started
     measures.append(Measure.check("bench total time", total, "s", below=360))
     write(measures, args.output, organisations=args.organisations, members=args.members, portraits=args.portraits,
-          duration_seconds=args.duration, connections=args.connections, workers=2)
+          eligible=args.eligible, duration_seconds=args.duration, connections=args.connections, workers=2)
     print(table(measures))
     print(f"written to {args.output}")
+
+
+def web_targets(data, survey_data, event, *, staff_cookie, member_cookie):
+    """name -> (path, cookie, kind); kind: "limit", "member" (vs the baseline), "staff", "other"."""
+    org = data.organisation.pk
+    survey, section = survey_data.survey.pk, survey_data.section.pk
+    return {
+        "bare template, no middleware": ("/bench/bare/", "", "limit"),
+        "in-stack bare view, signed in": (BASELINE, member_cookie, "limit"),
+        "home": ("/", member_cookie, "member"),
+        "dashboard": ("/dashboard/", member_cookie, "member"),
+        "organisation page": (f"/organisations/{org}/", member_cookie, "member"),
+        "profile page": ("/profile/", member_cookie, "member"),
+        "portrait section page (25 questions)": (f"/portrait/{survey}/section/{section}/", member_cookie,
+                                                 "member"),
+        "peers page (member, top 5 of 1,000)": (f"/portrait/{survey}/peers/", member_cookie, "member"),
+        "admin member list": ("/admin/community/member/", staff_cookie, "staff"),
+        "admin member search": ("/admin/community/member/?q=garcia-1", staff_cookie, "staff"),
+        "admin organisation list": ("/admin/community/organisation/", staff_cookie, "staff"),
+        "admin organisation search": ("/admin/community/organisation/?q=city+0042", staff_cookie, "staff"),
+        # The staff "not submitted" list is another branch's: the portraits' list filtered to drafts stands in.
+        "admin portrait list, drafts": ("/admin/surveys/portrait/?status__exact=draft", staff_cookie, "staff"),
+        "staff peers table": ("/staff/peers/", staff_cookie, "staff"),
+        "event page (invited, answered yes)": (f"/events/{event.pk}/", member_cookie, "member"),
+        "/healthz": ("/healthz", "", "other"),
+    }
+
+
+def configure(database, redis_url, port):
+    global DATABASE, REDIS, PORT
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", database):
+        raise SystemExit(f"--database {database!r}: letters, digits and _ only (it is dropped and made again)")
+    DATABASE, REDIS, PORT = database, redis_url, port
 
 
 def peers_measures(survey_data):
@@ -230,6 +268,107 @@ def peers_measures(survey_data):
                       statistics.median(table), "s", below=2),
         Measure.check("peers: one member's top 5 (median of 5)", statistics.median(one) * 1000, "ms"),
     ]
+
+
+def invite_measures(webinar, staff, env, concurrency=2):
+    """ "Invite all eligible" on the webinar, as the admin action runs it: the invitations and their
+    outbox rows written in one transaction (each email rendered in the member's language with its
+    calendar file), then the tasks published on commit; a real Celery worker (bench/outbox.py's)
+    delivers them to a local SMTP sink, which counts each email by its dedupe key."""
+    from django.db import transaction
+
+    from bench.outbox import start_worker
+    from events import services
+    from mailings.models import OutboxMessage, OutboxStatus
+    from tests.smtp_sink import SmtpSink
+
+    event = webinar.event
+    with SmtpSink() as sink:
+        worker_env = {**env, "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                      "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(sink.port)}
+        worker = start_worker(worker_env, concurrency)
+        try:
+            t0 = time.perf_counter()
+            with transaction.atomic():
+                invited = services.invite_all_eligible(event=event, by=staff)
+                rows_seconds = time.perf_counter() - t0
+            publish_seconds = time.perf_counter() - t0 - rows_seconds
+            rows = OutboxMessage.objects.filter(template="event_invitation")
+            started = time.perf_counter()
+            while rows.filter(status=OutboxStatus.SENT).count() < invited or sink.handler.total < invited:
+                time.sleep(0.1)
+                if time.perf_counter() - started > 900:
+                    break
+            delivery_seconds = time.perf_counter() - started
+            sent = rows.filter(status=OutboxStatus.SENT).count()
+        finally:
+            os.killpg(worker.pid, signal.SIGTERM)
+            worker.wait(timeout=60)
+        received = sink.handler.received
+        doubles = sum(1 for count in received.values() if count > 1)
+        distinct = len(received)
+    print(f"invite all eligible: {invited} of {webinar.eligible} eligible invited, rows written in "
+          f"{rows_seconds:.2f} s, tasks published in {publish_seconds:.2f} s; delivered {distinct} "
+          f"({sent} rows sent) in {delivery_seconds:.1f} s = {distinct / delivery_seconds:.0f} msg/s; "
+          f"{doubles} doubled", flush=True)
+    return [
+        Measure.check(f"invite all eligible: invitations ({webinar.eligible} eligible)", invited, "rows",
+                      above=webinar.eligible),
+        Measure.check("invite all eligible: invitations and emails written", rows_seconds, "s", below=5),
+        Measure.check("invite all eligible: tasks published after the commit", publish_seconds, "s"),
+        Measure.check("invite all eligible: emails delivered (distinct, at the SMTP sink)", distinct, "emails",
+                      above=invited),
+        Measure.check("invite all eligible: delivery rate (Celery, 2 processes)", distinct / delivery_seconds,
+                      "msg/s"),
+        Measure.check("invite all eligible: emails delivered twice", doubles, "emails", below=1),
+    ]
+
+
+def rsvp_yes(event, member):
+    """The bench member answers yes (the event page then shows the join link); returns the token of
+    the RSVP links of their email."""
+    from events import services
+    from events.models import Invitation
+
+    invitation = Invitation.objects.get(event=event, member=member)
+    services.invitation_respond(invitation=invitation, member=member, answer="yes")
+    return services.rsvp_token(invitation)
+
+
+RSVP_SCRIPT = """
+wrk.method = "POST"
+wrk.body = "answer=yes"
+"""
+
+
+def rsvp_post_measures(token, member_cookie, duration, connections):
+    """The RSVP POST of the confirmation page an email's link opens (the answer yes again: the member
+    changes nothing, the service locks the row and checks the gate; the answer is a redirect to the
+    event page), next to the baseline."""
+    import tempfile
+
+    path = f"/events/rsvp/{token}/"
+    status, _ms = fetch(path, member_cookie)
+    if status != 200:
+        raise SystemExit(f"RSVP confirmation page: {path} answered {status}, not 200: the bench setup is wrong")
+    csrf = secrets.token_hex(16)
+    headers = [f"Cookie: {member_cookie}; csrftoken={csrf}", f"X-CSRFToken: {csrf}",
+               "Content-Type: application/x-www-form-urlencoded"]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(RSVP_SCRIPT)
+    try:
+        baseline = wrk(BASELINE, member_cookie, duration, connections)
+        result = parse_wrk(wrk_raw(path, headers, duration, connections, script=script.name))
+    finally:
+        os.unlink(script.name)
+    drain()
+    print(f"RSVP (POST): {result['rps']:.0f} req/s, p99 {result['p99']:.0f} ms (baseline "
+          f"{baseline['rps']:.0f} req/s)", flush=True)
+    return {"errors": baseline["errors"] + result["errors"], "measures": [
+        Measure.check("RSVP (POST): throughput", result["rps"], "req/s"),
+        Measure.check("RSVP (POST): x in-stack bare view", result["rps"] / baseline["rps"], "x", above=0.5),
+        Measure.check("RSVP (POST): p99", result["p99"], "ms", below=100),
+    ]}
 
 
 SAVE_SCRIPT = """

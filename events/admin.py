@@ -5,17 +5,26 @@ services, with an audit entry)."""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from community.translated import TranslatedAdmin
 from portal.admin_tools import SafeChangelistMixin, StreamedExportMixin
+from portal.imports import upload_forget, upload_is_known, upload_remember
 
-from . import exports, services
+from . import attendance, exports, services
+from .forms import AttendanceConfirmForm, AttendanceStorage, AttendanceUploadForm
 from .models import EligibilityException, Event, Invitation, InvitationStatus, Rsvp
+
+# Who runs the event (edits it, invites all eligible) records its attendance.
+ATTENDANCE_PERMISSION = "events.change_event"
 
 
 @admin.register(Event)
@@ -27,6 +36,92 @@ class EventAdmin(SafeChangelistMixin, TranslatedAdmin):
     readonly_fields = ["sequence"]
     actions = ["invite_all_eligible"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    change_form_template = "admin/events/event/change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}),
+                         "can_record_attendance": request.user.has_perm(ATTENDANCE_PERMISSION)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    # ---------------------------------------------------------------- attendance import
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:event_id>/attendance/", view(self.attendance_upload_view), name="events_event_attendance"),
+            path("<int:event_id>/attendance/confirm/", view(self.attendance_confirm_view),
+                 name="events_event_attendance_confirm"),
+            *super().get_urls(),
+        ]
+
+    def _attendance_event(self, request, event_id):
+        if not request.user.has_perm(ATTENDANCE_PERMISSION):
+            raise PermissionDenied
+        return get_object_or_404(Event, pk=event_id)
+
+    def _attendance_page(self, request, event, template, **context):
+        return TemplateResponse(request, f"admin/events/event/{template}", {
+            **self.admin_site.each_context(request), "opts": self.opts, "event": event,
+            "title": _("Attendance of %(event)s") % {"event": event}, **context})
+
+    def attendance_upload_view(self, request, event_id):
+        """Step 1: upload the meeting tool's report; step 2 (the answer): a preview and the columns."""
+        event = self._attendance_event(request, event_id)
+        form = AttendanceUploadForm(request.POST, request.FILES) if request.method == "POST" else AttendanceUploadForm()
+        if request.method != "POST" or not form.is_valid():
+            return self._attendance_page(request, event, "attendance_upload.html", form=form,
+                                         attended=services.attended_invitations(event).count())
+        storage = AttendanceStorage()
+        storage.save(form.data_bytes)
+        upload_remember(request, storage.name)
+        report = form.parsed
+        email, minutes = attendance.guess_columns(report.header)
+        confirm = AttendanceConfirmForm(header=report.header, initial={
+            "upload": storage.name, "filename": form.cleaned_data["report"].name[:255],
+            "email_column": email, "minutes_column": minutes})
+        return self._attendance_preview(request, event, report, confirm)
+
+    def _attendance_preview(self, request, event, report, confirm, rows=None):
+        return self._attendance_page(request, event, "attendance_preview.html", form=confirm, report=report,
+                                     preview=report.preview(), row_count=len(report.rows), rows=rows)
+
+    def attendance_confirm_view(self, request, event_id):
+        """Step 3: read the chosen columns and record them, in one transaction; the result page."""
+        event = self._attendance_event(request, event_id)
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:events_event_attendance", args=[event.pk]))
+        name = request.POST.get("upload", "")
+        data = AttendanceStorage(name=name).read() if upload_is_known(request, name, AttendanceStorage) else None
+        if not isinstance(data, bytes):
+            self.message_user(request, _("This import cannot be confirmed: it was not uploaded in this session, or it "
+                                         "has expired. Upload the file again."), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:events_event_attendance", args=[event.pk]))
+        report = attendance.read_report(data)  # it was read once already: the same answer
+        confirm = AttendanceConfirmForm(request.POST, header=report.header)
+        if not confirm.is_valid():
+            return self._attendance_preview(request, event, report, confirm)
+        rows = attendance.attendance_rows(report, email_column=confirm.cleaned_data["email_column"],
+                                          minutes_column=confirm.cleaned_data["minutes_column"])
+        if not rows.minutes and not rows.bad_minutes:
+            confirm.add_error("email_column", _("No row of this column holds an email address: pick the column with "
+                                                "the attendees' addresses."))
+        elif not rows.minutes:
+            confirm.add_error("minutes_column", _("No row of this column holds a number of minutes or a duration: "
+                                                  "pick the column with the time each attendee spent."))
+        elif rows.bad_minutes and not confirm.cleaned_data["skip_bad_rows"]:
+            confirm.add_error(None, ngettext(
+                "Nothing was imported: %(count)d row has minutes that cannot be read (listed below). Correct the "
+                "file and upload it again, or tick “Import the other rows and skip those whose minutes cannot be "
+                "read”.",
+                "Nothing was imported: %(count)d rows have minutes that cannot be read (listed below). Correct the "
+                "file and upload it again, or tick “Import the other rows and skip those whose minutes cannot be "
+                "read”.", len(rows.bad_minutes)) % {"count": len(rows.bad_minutes)})
+        if confirm.errors:
+            return self._attendance_preview(request, event, report, confirm, rows=rows)
+        result = services.attendance_import(event=event, minutes=rows.minutes, by=request.user,
+                                            min_minutes=confirm.cleaned_data["min_minutes"],
+                                            source=confirm.cleaned_data["filename"])
+        upload_forget(request, name, AttendanceStorage)
+        return self._attendance_page(request, event, "attendance_result.html", result=result, rows=rows)
 
     def get_queryset(self, request):
         active = Q(invitations__status=InvitationStatus.INVITED)
@@ -111,9 +206,9 @@ class InvitationStateFilter(admin.SimpleListFilter):
 @admin.register(Invitation)
 class InvitationAdmin(SafeChangelistMixin, StreamedExportMixin, admin.ModelAdmin):
     change_list_template = "admin/events/invitation/change_list.html"
-    list_display = ["member", "event", "status", "rsvp", "rsvp_at", "issued_at", "attended"]
+    list_display = ["member", "event", "status", "rsvp", "rsvp_at", "issued_at", "attended", "minutes_attended"]
     list_filter = [InvitationStateFilter, "event"]
-    actions = ["resend"]
+    actions = ["resend", "mark_attended", "mark_not_attended"]
     list_select_related = ["member__user", "event"]
     search_fields = ["member__user__email", "member__user__last_name", "member__organisation__name"]
     readonly_fields = ["event", "member", "status", "rsvp", "rsvp_at", "issued_at", "issued_by", "revoked_at",
@@ -139,6 +234,26 @@ class InvitationAdmin(SafeChangelistMixin, StreamedExportMixin, admin.ModelAdmin
                 "%(skipped)d skipped (revoked, event over or members no longer eligible).",
                 selected - queued) % {"skipped": selected - queued}
         self.message_user(request, message, messages.SUCCESS if queued else messages.WARNING)
+
+    def has_attendance_permission(self, request):
+        return request.user.has_perm(ATTENDANCE_PERMISSION)
+
+    def _mark(self, request, queryset, attended):
+        changed = services.attendance_mark(invitations=list(queryset.values_list("pk", flat=True)),
+                                           attended=attended, by=request.user)
+        message = (ngettext("%(count)d invitation marked as attended.", "%(count)d invitations marked as attended.",
+                            changed) if attended else
+                   ngettext("%(count)d invitation marked as not attended.",
+                            "%(count)d invitations marked as not attended.", changed))
+        self.message_user(request, message % {"count": changed})
+
+    @admin.action(description=_("Mark as attended"), permissions=["attendance"])
+    def mark_attended(self, request, queryset):
+        self._mark(request, queryset, True)
+
+    @admin.action(description=_("Mark as not attended"), permissions=["attendance"])
+    def mark_not_attended(self, request, queryset):
+        self._mark(request, queryset, False)
 
     export_name = "invitations"  # pick the event with its filter first; never the join link
 

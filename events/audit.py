@@ -11,6 +11,8 @@ class EventAction(models.TextChoices):
     EXCEPTION_WITHDRAWN = "event_exception.withdrawn", _("Event eligibility exception withdrawn")
     INVITED_ALL_ELIGIBLE = "event.invited_all_eligible", _("Event: all eligible members invited")
     INVITATIONS_RESENT = "event.invitations_resent", _("Event: invitation emails sent again")
+    ATTENDANCE_IMPORTED = "event.attendance_imported", _("Event: attendance imported")
+    ATTENDANCE_MARKED = "event.attendance_marked", _("Event: attendance marked by hand")
 
 
 audit.register_actions(EventAction)

@@ -8,6 +8,7 @@ withdrawn exception or a rejected membership never leaves an old link working.
 """
 
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -142,11 +143,16 @@ def calendar_filename(event: Event) -> str:
 
 
 # ------------------------------------------------------------------------------ invitation email
-def _invitation_mail(invitation: Invitation, resend: str = "") -> MailRequest:
+def _invitation_mail(invitation: Invitation, resend: str = "", calendars: dict | None = None) -> MailRequest:
+    """``calendars``: the calendar files already made, by (event, language): one per language serves
+    every invitee of a bulk send (the file holds nothing personal)."""
     event, member = invitation.event, invitation.member
     language = member.preferred_language
     token = rsvp_token(invitation)
     rsvp = settings.PORTAL_BASE_URL + reverse("events:rsvp", args=[token])
+    calendars = {} if calendars is None else calendars
+    if (event.pk, language) not in calendars:
+        calendars[event.pk, language] = calendar_file(event, language=language)
     with translation.override(language):
         title, description = str(event.title), str(event.description)
     return MailRequest(
@@ -171,8 +177,7 @@ def _invitation_mail(invitation: Invitation, resend: str = "") -> MailRequest:
                     + (f":resend:{resend}" if resend else "")),
         language=language,
         time_zone=member.time_zone,
-        attachments=(Attachment(calendar_filename(event), calendar_file(event, language=language),
-                                "text/calendar"),),
+        attachments=(Attachment(calendar_filename(event), calendars[event.pk, language], "text/calendar"),),
         cause=f"event:{event.pk}",
         sensitive=True,  # the RSVP links are personal
     )
@@ -181,7 +186,8 @@ def _invitation_mail(invitation: Invitation, resend: str = "") -> MailRequest:
 def invitations_mail(invitations, *, resend: str = "") -> int:
     """Queue the invitation email of each invitation (one bulk insert). ``resend``: a key of the
     staff resend, so that the email is queued again although it went out before."""
-    return mail_queue_many([_invitation_mail(i, resend) for i in invitations])
+    calendars = {}
+    return mail_queue_many([_invitation_mail(i, resend, calendars) for i in invitations])
 
 
 @transaction.atomic
@@ -411,3 +417,108 @@ def events_copy(*, source, edition) -> list[Event]:
 
             days_copy(source=event, copy=copies[-1], years=years, shift=_shift)
     return copies
+
+
+# ------------------------------------------------------------------------------ attendance
+def attendance_min_minutes() -> int:
+    """Minutes in the meeting to count as having attended (EVENT_ATTENDANCE_MIN_MINUTES, default 10)."""
+    return settings.EVENT_ATTENDANCE_MIN_MINUTES
+
+
+def attended_invitations(event: Event) -> QuerySet:
+    """The invitations of ``event`` whose member attended (what City Managers Days eligibility reads)."""
+    return Invitation.objects.filter(event=event, attended=True)
+
+
+def attended_member_ids(event: Event) -> set[int]:
+    """The ids of the members who attended ``event`` (``Invitation.attended`` is true), one query."""
+    return set(attended_invitations(event).values_list("member_id", flat=True))
+
+
+@dataclass
+class AttendanceResult:
+    """What an import did (the result page); ``addresses`` are normalised."""
+
+    matched: int = 0  # invitees found in the file
+    updated: list[tuple[str, int, bool]] = field(default_factory=list)  # (address, minutes, attended)
+    unchanged: int = 0
+    attended: int = 0  # of the matched, how many reach the threshold
+    unknown: list[str] = field(default_factory=list)  # no member has this address
+    not_invited: list[str] = field(default_factory=list)  # a member, but not invited to this event
+    min_minutes: int = 0
+
+
+def _invitations_by_address(event: Event, addresses) -> tuple[dict[str, Invitation], set[str]]:
+    """{address: invitation of the event} for the addresses given (the login address or a verified
+    allauth address of the member), and the addresses of members who are not invited."""
+    from allauth.account.models import EmailAddress
+
+    addresses = list(addresses)
+    user_ids = dict(Member.objects.filter(user__email__in=addresses).values_list("user__email", "pk"))
+    for email, member_id in (EmailAddress.objects.filter(email__in=addresses, verified=True)
+                             .exclude(email__in=user_ids.keys())
+                             .filter(user__member__isnull=False).values_list("email", "user__member__pk")):
+        user_ids.setdefault(email.lower(), member_id)
+    invitations = {i.member_id: i for i in Invitation.objects.select_for_update()
+                   .filter(event=event, member_id__in=set(user_ids.values()))}
+    found = {email: invitations[mid] for email, mid in user_ids.items() if mid in invitations}
+    return found, {email for email, mid in user_ids.items() if mid not in invitations}
+
+
+@transaction.atomic
+def attendance_import(*, event: Event, minutes: dict[str, int], by, min_minutes: int | None = None,
+                      source: str = "") -> AttendanceResult:
+    """Record the attendance a meeting tool reported: ``minutes`` maps normalised addresses to the
+    minutes attended (rows of one address already summed). Each invitee found gets exactly these
+    minutes and ``attended`` = minutes >= ``min_minutes`` (set, not added: importing the same file
+    twice changes nothing). Invitees absent from the file are left as they are; addresses of no
+    member, or of members not invited, are reported and nothing is created for them. One audit entry."""
+    if min_minutes is None:
+        min_minutes = attendance_min_minutes()
+    if min_minutes < 0:
+        raise ValidationError(_("The minimum number of minutes cannot be negative."))
+    result = AttendanceResult(min_minutes=min_minutes)
+    found, not_invited = _invitations_by_address(event, minutes)
+    result.not_invited = sorted(not_invited)
+    result.unknown = sorted(set(minutes) - found.keys() - not_invited)
+    changed = []
+    by_invitation: dict[int, tuple[str, Invitation, int]] = {}
+    for address, invitation in sorted(found.items()):
+        # Two addresses of one member (login and a second one): one invitee, their minutes added up.
+        first, _same, total = by_invitation.get(invitation.pk, (address, invitation, 0))
+        by_invitation[invitation.pk] = (first, invitation, total + minutes[address])
+    for address, invitation, total in by_invitation.values():
+        attended = total >= min_minutes
+        result.matched += 1
+        result.attended += attended
+        if invitation.minutes_attended == total and invitation.attended is attended:
+            result.unchanged += 1
+            continue
+        invitation.minutes_attended, invitation.attended = total, attended
+        changed.append(invitation)
+        result.updated.append((address, total, attended))
+    Invitation.objects.bulk_update(changed, ["minutes_attended", "attended"], batch_size=1000)
+    audit.record(by, EventAction.ATTENDANCE_IMPORTED, event, after={
+        "file": source[:200], "min_minutes": min_minutes, "matched": result.matched, "updated": len(changed),
+        "attended": result.attended, "unknown": len(result.unknown), "not_invited": len(result.not_invited),
+        "invitations": [i.pk for i in changed][:1000]})
+    return result
+
+
+@transaction.atomic
+def attendance_mark(*, invitations, attended: bool, by) -> int:
+    """Staff: mark the invitations (or their ids) as attended or not, by hand (someone joined by
+    phone; a colleague's account). The minutes imported are kept. One audit entry per event.
+    Returns how many changed."""
+    ids = [getattr(i, "pk", i) for i in invitations]
+    chosen = list(Invitation.objects.select_for_update().filter(pk__in=ids).exclude(attended=attended)
+                  .select_related("event").order_by("event_id", "pk"))
+    by_event: dict[int, list[Invitation]] = {}
+    for invitation in chosen:
+        by_event.setdefault(invitation.event_id, []).append(invitation)
+    for group in by_event.values():
+        Invitation.objects.filter(pk__in=[i.pk for i in group]).update(attended=attended)
+        audit.record(by, EventAction.ATTENDANCE_MARKED, group[0].event, after={
+            "attended": attended, "invitations": [i.pk for i in group],
+            "before": {str(i.pk): i.attended for i in group}})
+    return len(chosen)

@@ -30,17 +30,28 @@ logger = logging.getLogger(__name__)
 DELIMITERS = (";", ",", "\t")
 
 
+def decode_text(data: bytes) -> str:
+    """The text of an uploaded CSV, whatever wrote it: UTF-16 with its BOM (Microsoft Teams'
+    attendance report, Excel's "Unicode text"), UTF-16 without a BOM (every other byte a NUL),
+    UTF-8 with or without a BOM, else Windows' own encoding (Excel's "CSV" on Windows; a superset
+    of Latin-1's letters). Never raises: an undecodable byte becomes U+FFFD."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace").removeprefix("\ufeff")
+    head = data[:2000]
+    if len(head) >= 4 and head.count(0) * 3 > len(head):  # UTF-16 without a BOM: which half is NUL?
+        even_nuls = head[0::2].count(0)
+        return data.decode("utf-16-be" if even_nuls > head[1::2].count(0) else "utf-16-le", errors="replace")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
 class SpreadsheetCSV(CSV):
     """CSV with the separator and the encoding a spreadsheet chose."""
 
     def create_dataset(self, in_stream, **kwargs):
-        if isinstance(in_stream, bytes):
-            try:
-                text = in_stream.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = in_stream.decode("cp1252", errors="replace")  # Excel's "CSV" on Windows
-        else:
-            text = in_stream
+        text = decode_text(in_stream) if isinstance(in_stream, bytes) else in_stream
         text = text.removeprefix("\ufeff")
         header = text.split("\n", 1)[0]
         delimiter = max(DELIMITERS, key=header.count) if any(d in header for d in DELIMITERS) else ","

@@ -114,6 +114,24 @@ def _check_xlsx(upload, limit_rows, too_many) -> None:
         workbook.close()
 
 
+def upload_remember(request, name: str) -> None:
+    """Bind an upload waiting in ``ImportCacheStorage`` to this session (the latest SESSION_KEEP)."""
+    request.session[SESSION_KEY] = [*request.session.get(SESSION_KEY, []), name][-SESSION_KEEP:]
+
+
+def upload_is_known(request, name: str, storage=ImportCacheStorage) -> bool:
+    """Whether ``name`` is an upload of this session still waiting in the cache (not a path, not
+    another session's, not expired). ``storage``: the subclass the upload was saved with."""
+    return bool(NAME.fullmatch(name or "")) and name in request.session.get(SESSION_KEY, []) and \
+        storage(name=name).exists()
+
+
+def upload_forget(request, name: str, storage=ImportCacheStorage) -> None:
+    """The upload was used: its name no longer confirms anything, and the cache lets it go."""
+    request.session[SESSION_KEY] = [upload for upload in request.session.get(SESSION_KEY, []) if upload != name]
+    storage(name=name).remove()
+
+
 class LimitedImportForm(ImportForm):
     def __init__(self, formats, resources, **kwargs):
         super().__init__(formats, resources, **kwargs)
@@ -145,8 +163,7 @@ class SafeImportMixin:
     def get_confirm_form_initial(self, request, import_form):
         initial = super().get_confirm_form_initial(request, import_form)
         if import_form is not None:
-            uploads = [*request.session.get(SESSION_KEY, []), initial["import_file_name"]][-SESSION_KEEP:]
-            request.session[SESSION_KEY] = uploads
+            upload_remember(request, initial["import_file_name"])
         return initial
 
     @method_decorator(require_POST)
@@ -156,7 +173,7 @@ class SafeImportMixin:
         name = request.POST.get("import_file_name", "")
         index = request.POST.get("format", "")
         uploads = request.session.get(SESSION_KEY, [])
-        known = NAME.fullmatch(name) and name in uploads and ImportCacheStorage(name=name).exists()
+        known = upload_is_known(request, name)
         if not known or not index.isdigit() or int(index) >= len(self.get_import_formats()):
             self.message_user(
                 request,

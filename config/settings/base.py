@@ -313,6 +313,9 @@ OUTBOX_BATCH_SIZE = 50
 PRIVACY_NOTICE_VERSION = "2026-01"
 # How long a staff invitation link stays valid.
 MEMBERSHIP_INVITATION_MAX_AGE_DAYS = env.int("MEMBERSHIP_INVITATION_MAX_AGE_DAYS", default=14)
+# Minutes in a webinar to count as having attended it when its attendance report is imported (the
+# import form starts from it; staff may change it for one import).
+EVENT_ATTENDANCE_MIN_MINUTES = env.int("EVENT_ATTENDANCE_MIN_MINUTES", default=10)
 
 # ------------------------------------------------------------------------------ logging
 # Who hears of errors (a 500, a failed task): PORTAL_ADMINS="Name <a@b.org>, c@d.org". Each distinct

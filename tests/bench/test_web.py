@@ -139,3 +139,53 @@ def test_survey_dataset_on_a_tiny_size(client):
     response = client.post(reverse("surveys:answer", args=[survey.pk, question.pk]),
                            {f"q{question.pk}": "changed", f"v{question.pk}": "1"}, HTTP_HX_REQUEST="true")
     assert "data-answer-saved" in response.content.decode()
+
+
+def test_webinar_dataset_and_its_targets_are_wired(client, django_capture_on_commit_callbacks):
+    """Issue 10: the webinar with exactly the eligible members asked for, "invite all eligible" on it,
+    the bench member's yes, and the pages the bench loads (every member and staff target answers 200)."""
+    from bench import web
+    from events import services
+    from events.models import Invitation
+    from mailings.models import OutboxMessage
+
+    data = dataset.build(organisations=12, members=60)
+    survey_data = dataset.build_survey(member=data.member, portraits=3)
+    webinar = dataset.build_webinar(member=data.member, survey=survey_data.survey, eligible=30)
+    event = webinar.event
+    assert webinar.eligible == 30 and webinar.extra_portraits > 0  # 3 portraits reach too few members
+    assert services.eligible_members(event).count() == 30
+    assert services.member_is_eligible(data.member, event)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.invite_all_eligible(event=event, by=data.staff) == 30
+    assert OutboxMessage.objects.filter(template="event_invitation").count() == 30
+    token = web.rsvp_yes(event, data.member)
+    assert Invitation.objects.get(event=event, member=data.member).rsvp == "yes"
+
+    staff_cookie, member_cookie = dataset.session_for(data.staff), dataset.session_for(data.member.user)
+    targets = web.web_targets(data, survey_data, event, staff_cookie=f"sessionid={staff_cookie}",
+                              member_cookie=f"sessionid={member_cookie}")
+    assert targets["event page (invited, answered yes)"][0] == reverse("events:event", args=[event.pk])
+    for name, (path, cookie, kind) in targets.items():
+        if kind == "limit":
+            continue  # the bare views: only the bench settings route them (tested above)
+        client.cookies["sessionid"] = cookie.removeprefix("sessionid=")
+        response = client.get(path)
+        assert response.status_code == 200, (name, path, response.status_code)
+    client.cookies["sessionid"] = member_cookie
+    assert "meet.bench.example" in client.get(reverse("events:event", args=[event.pk])).content.decode()
+    # The RSVP POST as wrk sends it (the answer again): a redirect to the event page, nothing else changes.
+    response = client.post(reverse("events:rsvp", args=[token]), {"answer": "yes"})
+    assert response.status_code == 302 and response.url == reverse("events:event", args=[event.pk])
+
+
+def test_bench_names_are_options():
+    from bench import web
+
+    with pytest.raises(SystemExit):
+        web.configure("portal; DROP DATABASE x", "redis://127.0.0.1:6379/12", 8812)
+    web.configure("portal_bench_att", "redis://127.0.0.1:6379/12", 8812)
+    try:
+        assert (web.DATABASE, web.REDIS, web.PORT) == ("portal_bench_att", "redis://127.0.0.1:6379/12", 8812)
+    finally:
+        web.configure("portal_bench", "redis://127.0.0.1:6379/9", 8765)

@@ -67,6 +67,15 @@ def test_a_csv_saved_by_excel_on_windows_is_read(client, staff):
     assert Organisation.objects.get(name="São Paulo").country.code == "BR"
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])
+def test_a_csv_saved_as_unicode_text_is_read(client, staff, encoding):
+    """Excel's "Unicode text" and Teams write UTF-16 (with a BOM, or without one)."""
+    content = (HEADER + "São Paulo;Brésil;Amérique latine et Caraïbes;Ville;12 300 000;;Membre\r\n").encode(encoding)
+    client.force_login(staff)
+    _confirm(client, _upload(client, content))
+    assert Organisation.objects.get(name="São Paulo").country.code == "BR"
+
+
 def test_errors_are_said_in_words_row_by_row(client, staff):
     content = (HEADER
                + "Lisboa;Portugal;Europe;City;1,700,000;www.lisboa.pt;Member\r\n"
