@@ -70,16 +70,21 @@ def member_in_state(state, survey, event):
 
 # ------------------------------------------------------------------------------ City Managers Days
 def make_days(edition, *, places=10, passes=5, nights=20, euros="5000.00", close_in=timedelta(days=30), **fields):
-    """The edition's in-person days (17-19 November-like: three days, starting in 60 days) and its budget."""
+    """The edition's in-person days (like 17-19 November: three days, in 60 days) and its budget."""
+    from datetime import datetime, time
     from decimal import Decimal
+    from zoneinfo import ZoneInfo
 
     from events.models import Budget
 
-    starts = timezone.now().replace(microsecond=0, second=0) + timedelta(days=60)
+    # Three days, 09:00 to 18:00 in Barcelona, whatever the hour the test runs at.
+    first_day = (timezone.now() + timedelta(days=60)).date()
+    starts = datetime.combine(first_day, time(9), tzinfo=ZoneInfo("Europe/Madrid"))
+    ends = datetime.combine(first_day + timedelta(days=2), time(18), tzinfo=ZoneInfo("Europe/Madrid"))
     event = Event.objects.create(
         edition=edition, kind=EventKind.IN_PERSON, title="City Managers Days",
         title_fr="Journées des City Managers", title_es="Jornadas de City Managers",
-        starts_at=starts, ends_at=starts + timedelta(days=2, hours=8), time_zone="Europe/Madrid",
+        starts_at=starts, ends_at=ends, time_zone="Europe/Madrid",
         venue="Fira Gran Via, Barcelona", capacity=places, protocol="Wear your badge at all times.",
         applications_close_at=timezone.now() + close_in if close_in is not None else None, **fields)
     Budget.objects.create(event=event, expo_passes=passes, accommodation_nights=nights,
