@@ -15,11 +15,12 @@ from community.translated import TranslatedAdmin
 from portal.admin_tools import SafeChangelistMixin, StreamedExportMixin
 
 from . import exports, services
+from .admin_board import EventDaysAdminMixin
 from .models import EligibilityException, Event, Invitation, InvitationStatus, Rsvp
 
 
 @admin.register(Event)
-class EventAdmin(SafeChangelistMixin, TranslatedAdmin):
+class EventAdmin(EventDaysAdminMixin, SafeChangelistMixin, TranslatedAdmin):
     # No join_url here: the list (and anything exported from it later) never shows the secret link.
     list_display = ["title", "kind", "edition", "starts_at", "ends_at", "time_zone", "invited", "answered_yes"]
     list_filter = ["kind", "edition"]

@@ -13,3 +13,7 @@ class EventsConfig(AppConfig):
         from .steps import WebinarStep
 
         steps.register(WebinarStep())
+
+        from .views_board import register_staff_page
+
+        register_staff_page()
