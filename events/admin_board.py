@@ -34,7 +34,8 @@ class EventDaysForm(forms.ModelForm):
 
     expo_passes = Budget._meta.get_field("expo_passes").formfield(required=False)
     accommodation_nights = Budget._meta.get_field("accommodation_nights").formfield(required=False)
-    travel_support_euros = Budget._meta.get_field("travel_support_euros").formfield(required=False)
+    travel_support_euros = Budget._meta.get_field("travel_support_euros").formfield(
+        required=False, min_value=0, max_value=99999999)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,7 +67,8 @@ class EventDaysForm(forms.ModelForm):
         except _DryRun:
             pass
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
+            errors = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+            for field, messages in errors.items():
                 self.add_error(field if field in self.fields else None, messages)
         return cleaned
 
