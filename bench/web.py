@@ -8,7 +8,8 @@ connections, alternating with the in-stack bare view as the baseline. Staff list
 one request at a time. The member export (CSV, XLSX) is timed over HTTP and its peak memory taken
 in-process with tracemalloc. Results: bench/results.json and a table.
 
-Uses only its own names: database `portal_bench` (dropped and made again), Redis db 9, port 8765.
+Uses only its own names: database `portal_bench` (dropped and made again), Redis db 9, port 8765
+(`--database`, `--redis`, `--port` to run beside another bench on the same machine).
 """
 
 import argparse
@@ -38,7 +39,12 @@ BASELINE = "/bench/in-stack/"
 
 
 def main():
+    global DATABASE, REDIS, PORT  # --database, --redis, --port: a run beside another one on the same machine
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", default=DATABASE, help="name of the bench's own database (dropped, made)")
+    parser.add_argument("--redis", default=REDIS, help="Redis URL of the bench's broker and cache (flushed)")
+    parser.add_argument("--port", type=int, default=PORT, help="port of the bench's gunicorn")
+    parser.add_argument("--applications", type=int, default=1000, help="applications on the selection board")
     parser.add_argument("--organisations", type=int, default=2000)
     parser.add_argument("--members", type=int, default=20000)
     parser.add_argument("--portraits", type=int, default=1000, help="answered portraits of the survey")
@@ -48,6 +54,7 @@ def main():
     parser.add_argument("--setup-only", action="store_true",
                         help="build the database and keep it (to profile a page by hand), measure nothing")
     args = parser.parse_args()
+    DATABASE, REDIS, PORT = args.database, args.redis, args.port
     started = time.perf_counter()
     ensure_wrk()
 
@@ -84,6 +91,9 @@ def main():
         t0 = time.perf_counter()
         data = dataset.build(organisations=args.organisations, members=args.members)
         survey_data = dataset.build_survey(member=data.member, portraits=args.portraits)
+        from bench import days_board
+
+        days_data = days_board.build(edition=survey_data.survey.edition, applications=args.applications)
         build_seconds = time.perf_counter() - t0
         staff_cookie = f"sessionid={dataset.session_for(data.staff)}"
         member_cookie = f"sessionid={dataset.session_for(data.member.user)}"
@@ -126,6 +136,9 @@ def main():
             # The staff "not submitted" list is another branch's: the portraits' list filtered to drafts stands in.
             "admin portrait list, drafts": ("/admin/surveys/portrait/?status__exact=draft", staff_cookie, "staff"),
             "staff peers table": ("/staff/peers/", staff_cookie, "staff"),
+            # A staff page with the member pages' targets (>= 0.5x the bare view, p99 < 100 ms): kind "member".
+            f"selection board ({days_data.applications:,} applications)": (days_board.board_path(days_data),
+                                                                           staff_cookie, "member"),
             "/healthz": ("/healthz", "", "other"),
         }
         for name, (path, cookie, _kind) in targets.items():
@@ -179,6 +192,7 @@ def main():
         measures.append(Measure.check("failed requests under load (errors, timeouts)", failed, "requests", below=1))
 
         measures += export_measures(staff_cookie, data.staff, data.members)
+        measures += days_board.grants_measures(days_data, staff=data.staff)
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
