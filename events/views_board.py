@@ -11,8 +11,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -68,18 +70,28 @@ class BoardPage(StaffPermissionRequiredMixin):
         return {"event": event, "use": days.budget_use(event), "regions": board.regional_balance(event),
                 "counts": board.decision_counts(event)}
 
-    def row_response(self, event, pk: int, *, errors=None, status=200):
+    def form_inputs(self, *, filter_decision: str, filter_region: str, page_number) -> str:
+        """The hidden inputs of every row's forms, made once a page: the CSRF token, and the filters
+        and page to come back to."""
+        return format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}"><input type="hidden" name="filter_decision" '
+            'value="{}"><input type="hidden" name="filter_region" value="{}"><input type="hidden" name="page" '
+            'value="{}">', get_token(self.request), filter_decision, filter_region, page_number)
+
+    def row_response(self, event, pk: int, *, errors=None):
         """The row again (htmx), and the meters, regions and counts out of band."""
         rank = self.request.POST.get("rank", "")
-        context = {"application": board.board_row(event, pk), "oob": True, "decisions": DECISIONS,
-                   "rank": int(rank) if rank.isascii() and rank.isdigit() and len(rank) < 7 else None,
+        (row,) = board.board_rows([board.board_row(event, pk)], event, DECISIONS)
+        row.rank = rank if rank.isascii() and rank.isdigit() and len(rank) < 7 else ""
+        post = self.request.POST
+        context = {"row": row, "oob": True, "decisions": DECISIONS,
                    "row_errors": {("other" if key.startswith("_") else key): value
                                   for key, value in (errors or {}).items()},
-                   "filter_decision": self.request.POST.get("filter_decision", "")[:30],
-                   "filter_region": self.request.POST.get("filter_region", "")[:30],
-                   "page_number": self.request.POST.get("page", "")[:10],
+                   "form_inputs": self.form_inputs(filter_decision=post.get("filter_decision", "")[:30],
+                                                   filter_region=post.get("filter_region", "")[:30],
+                                                   page_number=post.get("page", "")[:10]),
                    **self.meters_context(event)}
-        return render(self.request, "events/days/board/_row_update.html", context, status=status)
+        return render(self.request, "events/days/board/_row_update.html", context)
 
 
 class CurrentBoardRedirectView(BoardPage, View):
@@ -103,7 +115,13 @@ class BoardView(BoardPage, TemplateView):
         page = Paginator(board.board_applications(event, decision=decision, region=region),
                          board.PAGE_SIZE).get_page(self.request.GET.get("page"))
         query = urlencode({k: v for k, v in (("decision", decision), ("region", region)) if v})
+        rows = board.board_rows(board.with_engagement(event, page.object_list.values_list("pk", flat=True)), event,
+                                DECISIONS)
+        for rank, row in enumerate(rows, start=page.start_index()):
+            row.rank = str(rank)
         return super().get_context_data(
+            rows=rows, form_inputs=self.form_inputs(filter_decision=decision, filter_region=region,
+                                                    page_number=page.number),
             form=form, page=page, filter_decision=decision, filter_region=region, page_number=page.number,
             filter_query=query, decisions=DECISIONS,
             events=Event.objects.filter(kind=EventKind.IN_PERSON).select_related("edition"),
