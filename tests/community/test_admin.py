@@ -53,6 +53,10 @@ def test_secretariat_group_has_exactly_the_permissions_staff_need():
         ("events", "view_eligibilityexception"),
         ("events", "add_eligibilityexception"),
         ("events", "change_eligibilityexception"),
+        # City Managers Days: the selection board, the applications and their history, the budget.
+        ("events", "select_participants"),
+        ("events", "view_application"),
+        ("events", "view_budget"),
     }
 
 
