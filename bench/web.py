@@ -43,7 +43,12 @@ BASELINE = "/bench/in-stack/"
 
 
 def main():
+    global DATABASE, REDIS, PORT  # --database, --redis, --port: a run beside another one on the same machine
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", default=DATABASE, help="name of the bench's own database (dropped, made)")
+    parser.add_argument("--redis", default=REDIS, help="Redis URL of the bench's broker and cache (flushed)")
+    parser.add_argument("--port", type=int, default=PORT, help="port of the bench's gunicorn")
+    parser.add_argument("--applications", type=int, default=1000, help="applications on the selection board")
     parser.add_argument("--organisations", type=int, default=2000)
     parser.add_argument("--members", type=int, default=20000)
     parser.add_argument("--portraits", type=int, default=1000, help="answered portraits of the survey")
@@ -94,6 +99,9 @@ def main():
         t0 = time.perf_counter()
         data = dataset.build(organisations=args.organisations, members=args.members)
         survey_data = dataset.build_survey(member=data.member, portraits=args.portraits)
+        from bench import days_board
+
+        board_data = days_board.build(edition=survey_data.survey.edition, applications=args.applications)
         build_seconds = time.perf_counter() - t0
         staff_cookie = f"sessionid={dataset.session_for(data.staff)}"
         member_cookie = f"sessionid={dataset.session_for(data.member.user)}"
@@ -135,6 +143,9 @@ def main():
         wait_up()
         targets = web_targets(data, survey_data, event, staff_cookie=staff_cookie, member_cookie=member_cookie)
         targets.update(days_programme.targets(days_data, staff_cookie))
+        # A staff page with the member pages' targets (>= 0.5x the bare view, p99 < 100 ms): kind "member".
+        targets[f"selection board ({board_data.applications:,} applications)"] = (
+            days_board.board_path(board_data), staff_cookie, "member")
         for name, (path, cookie, _kind) in targets.items():
             status, _ms = fetch(path, cookie)
             if status != 200:
@@ -189,6 +200,7 @@ def main():
         measures.append(Measure.check("failed requests under load (errors, timeouts)", failed, "requests", below=1))
 
         measures += export_measures(staff_cookie, data.staff, data.members)
+        measures += days_board.grants_measures(board_data, staff=data.staff)
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)

@@ -20,6 +20,7 @@ from portal.admin_tools import SafeChangelistMixin, StreamedExportMixin
 from portal.imports import upload_forget, upload_is_known, upload_remember
 
 from . import attendance, exports, services
+from .admin_board import EventDaysAdminMixin
 from .forms import AttendanceConfirmForm, AttendanceStorage, AttendanceUploadForm
 from .models import EligibilityException, Event, Invitation, InvitationStatus, Rsvp
 
@@ -28,7 +29,7 @@ ATTENDANCE_PERMISSION = "events.change_event"
 
 
 @admin.register(Event)
-class EventAdmin(SafeChangelistMixin, TranslatedAdmin):
+class EventAdmin(EventDaysAdminMixin, SafeChangelistMixin, TranslatedAdmin):
     # No join_url here: the list (and anything exported from it later) never shows the secret link.
     list_display = ["title", "kind", "edition", "starts_at", "ends_at", "time_zone", "invited", "answered_yes"]
     list_filter = ["kind", "edition"]

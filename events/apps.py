@@ -24,3 +24,7 @@ class EventsConfig(AppConfig):
         from .views_reviews import register_staff_entries as register_review_pages
 
         register_review_pages()
+
+        from .views_board import register_staff_page
+
+        register_staff_page()

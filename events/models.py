@@ -310,6 +310,8 @@ class Application(models.Model):
         verbose_name = _("application")
         verbose_name_plural = _("applications")
         ordering = ["event", "-score", "submitted_at"]
+        # The selection board (events.views_board): decide, grant benefits, send decisions.
+        permissions = [("select_participants", _("Can select participants, grant benefits and send decisions"))]
         constraints = [
             models.UniqueConstraint(fields=["event", "member"], name="one_application_per_event_and_member",
                                     violation_error_message=_("This member has already applied for this event.")),

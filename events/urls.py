@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import staff_programme, views, views_applications, views_programme, views_reviews
+from .urls_board import urlpatterns as board_urlpatterns
 
 app_name = "events"
 
@@ -33,3 +34,4 @@ urlpatterns = [
     path("staff/reviews/assign/", views_reviews.AssignView.as_view(), name="reviews_assign"),
     path("staff/reviews/<int:application_id>/", views_reviews.ReviewView.as_view(), name="review"),
 ]
+urlpatterns += board_urlpatterns

@@ -61,6 +61,10 @@ def test_secretariat_group_has_exactly_the_permissions_staff_need():
         ("events", "view_review"),
         ("events", "view_score"),
         ("events", "assign_reviewers"),
+        # City Managers Days: the selection board, the applications and their history, the budget.
+        ("events", "select_participants"),
+        ("events", "view_application"),
+        ("events", "view_budget"),
     }
 
 
