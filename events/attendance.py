@@ -26,6 +26,10 @@ from community.addresses import normalize_email
 from portal.import_ui import decode_text
 
 DELIMITERS = (",", ";", "\t")
+# The line breaks the upload's row limit counts (portal.imports: "\n", "\r", "\r\n"). Not
+# str.splitlines(), which also breaks at \x0b, \x0c, \x1c-\x1e, \x85, \u2028 and \u2029: a file of
+# one counted line could then hold a million rows.
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 PREVIEW_ROWS = 10
 EMAIL_HEADERS = ("email", "user email", "attendee email", "participant email", "e-mail", "email address",
                  "user email address", "correo", "courriel", "adresse e-mail", "correo electrónico", "upn")
@@ -65,7 +69,13 @@ def read_report(data: bytes) -> Report:
     if "\x00" in text:
         raise ValidationError(_("This is not a CSV file. Export the attendance report as CSV and upload that file."),
                               code="not_csv")
-    lines = text.splitlines()
+    lines = LINE_BREAK.split(text)
+    if lines and not lines[-1]:
+        lines.pop()  # the file's last line break
+    if len(lines) > settings.IMPORT_MAX_ROWS + 1:  # the header line, then the rows (as portal.imports counts)
+        raise ValidationError(_("This file has more than %(limit)s rows; an import takes at most %(limit)s. Split it "
+                                "into smaller files."), params={"limit": f"{settings.IMPORT_MAX_ROWS:,}"},
+                              code="too_many_rows")
     try:
         delimiter, start = _header_position(lines)
         parsed = csv.reader(lines[start:], delimiter=delimiter)
@@ -98,14 +108,14 @@ def _header_position(lines: list[str]) -> tuple[str, int]:
     best = None  # (rows under it, width, separator, index)
     for delimiter in DELIMITERS:
         rows = list(csv.reader(lines, delimiter=delimiter))
+        # filled[i]: the rows from i on before a blank one, counted once from the end (linear: a file
+        # whose every row names "email" must not cost rows x rows).
+        filled = [0] * (len(rows) + 1)
+        for index in range(len(rows) - 1, -1, -1):
+            filled[index] = filled[index + 1] + 1 if any(cell.strip() for cell in rows[index]) else 0
         for index, cells in enumerate(rows):
             if len(cells) > 1 and any(_is_email_header(cell) for cell in cells):
-                under = 0
-                for following in rows[index + 1:]:
-                    if not any(cell.strip() for cell in following):
-                        break
-                    under += 1
-                candidate = (under, len(cells), delimiter, index)
+                candidate = (filled[index + 1], len(cells), delimiter, index)
                 if best is None or candidate[:2] > best[:2]:
                     best = candidate
     if best is not None:
