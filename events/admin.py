@@ -2,6 +2,8 @@
 the services issue and revoke) and the eligibility exceptions (granted and withdrawn through the
 services, with an audit entry)."""
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -71,7 +73,7 @@ class EventAdmin(EventDaysAdminMixin, SafeChangelistMixin, TranslatedAdmin):
         if request.method != "POST" or not form.is_valid():
             return self._attendance_page(request, event, "attendance_upload.html", form=form,
                                          attended=services.attended_invitations(event).count())
-        storage = AttendanceStorage()
+        storage = AttendanceStorage(event_id=event.pk)
         storage.save(form.data_bytes)
         upload_remember(request, storage.name)
         report = form.parsed
@@ -91,7 +93,8 @@ class EventAdmin(EventDaysAdminMixin, SafeChangelistMixin, TranslatedAdmin):
         if request.method != "POST":
             return HttpResponseRedirect(reverse("admin:events_event_attendance", args=[event.pk]))
         name = request.POST.get("upload", "")
-        data = AttendanceStorage(name=name).read() if upload_is_known(request, name, AttendanceStorage) else None
+        storage = partial(AttendanceStorage, event_id=event.pk)
+        data = storage(name=name).read() if upload_is_known(request, name, storage) else None
         if not isinstance(data, bytes):
             self.message_user(request, _("This import cannot be confirmed: it was not uploaded in this session, or it "
                                          "has expired. Upload the file again."), messages.ERROR)
@@ -121,7 +124,7 @@ class EventAdmin(EventDaysAdminMixin, SafeChangelistMixin, TranslatedAdmin):
         result = services.attendance_import(event=event, minutes=rows.minutes, by=request.user,
                                             min_minutes=confirm.cleaned_data["min_minutes"],
                                             source=confirm.cleaned_data["filename"])
-        upload_forget(request, name, AttendanceStorage)
+        upload_forget(request, name, storage)
         return self._attendance_page(request, event, "attendance_result.html", result=result, rows=rows)
 
     def get_queryset(self, request):

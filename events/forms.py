@@ -13,9 +13,15 @@ from . import attendance
 
 class AttendanceStorage(ImportCacheStorage):
     """Attendance reports waiting for confirmation: the cache, a random name bound to the session
-    (``portal.imports``), a prefix of their own so that no other import's confirm step reads them."""
+    (``portal.imports``), a prefix of their own and the event's, so that no other import's confirm
+    step, nor another event's, reads them."""
 
     CACHE_PREFIX = "portal-import-attendance-"
+
+    def __init__(self, *, event_id, **kwargs):
+        # The event's id in the key: an upload previewed on one event's page is never recorded on another's.
+        super().__init__(**kwargs)
+        self.CACHE_PREFIX = f"{type(self).CACHE_PREFIX}{event_id}-"
 
 
 class AttendanceUploadForm(forms.Form):

@@ -3,11 +3,15 @@ by a test that failed before its fix. (What held without a change is listed in t
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
+from community.models import AuditEntry
 from events import attendance
-from events.models import Invitation
+from events.models import Event, Invitation
 
-from .test_attendance import upload
+from .test_attendance import ZOOM, attendance_of, confirm, invitees, upload  # noqa: F401 - a fixture
+
+ATTENDANCE_IMPORTED = "event.attendance_imported"
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +82,23 @@ def test_the_header_is_still_the_one_with_the_most_rows_under_it():
     lines = ["Meeting,Email,Minutes", "m,host@x.example,90", "", "Name,User Email,Duration (Minutes)",
              "Ana,ana@x.example,4", "Kim,kim@x.example,5", "", "Other,email", "a,b"]
     assert attendance._header_position(lines) == (",", 3)
+
+
+@pytest.mark.usefixtures("invitees")
+def test_an_upload_is_recorded_only_on_the_event_it_was_previewed_on(client, staff, webinar):
+    """The confirm step read the upload by its name alone: posted to another event's confirm URL, the
+    report previewed for the webinar was recorded on that event (its invitees' minutes, its audit)."""
+    other = Event.objects.create(edition=webinar.edition, kind=webinar.kind, title="Another webinar",
+                                 starts_at=webinar.starts_at, ends_at=webinar.ends_at)
+    client.force_login(staff)
+    preview = upload(client, webinar, ZOOM)
+    form = preview.context["form"]
+    data = {name: ("" if form[name].value() is None else form[name].value()) for name in form.fields
+            if form[name].value() is not False}
+    response = client.post(reverse("admin:events_event_attendance_confirm", args=[other.pk]), data)
+    assert response.status_code == 302
+    assert "not uploaded in this session" in client.get(response.url).content.decode()
+    assert not AuditEntry.objects.filter(action=ATTENDANCE_IMPORTED).exists()
+    assert confirm(client, webinar, preview).status_code == 200  # on its own event it still goes through
+    assert attendance_of(webinar)["ana@barcelona.example"] == (True, 84)
+    assert AuditEntry.objects.filter(action=ATTENDANCE_IMPORTED).count() == 1
