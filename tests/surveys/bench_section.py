@@ -49,8 +49,9 @@ def _report(label, fn, baseline=None):
 def _peers(survey, organisation, portraits=60):
     """``portraits`` other organisations with submitted portraits (shown to peers) picking from the
     survey's peer questions, and the member's own portrait submitted too."""
-    from ..factories import OrganisationFactory
     from surveys.models import Answer, AnswerChoice, Portrait, PortraitStatus
+
+    from ..factories import OrganisationFactory
 
     questions = list(Question.objects.filter(section__survey=survey, kind__in=[
         QuestionKind.MULTIPLE_CHOICE, QuestionKind.RANKING]).prefetch_related("choices"))
