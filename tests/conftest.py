@@ -18,19 +18,6 @@ def require_service(reason: str):
     pytest.skip(reason)
 
 
-def pytest_collection_modifyitems(items):
-    """The long tests first (a real browser, a live server, a test database migrated back and forth):
-    pytest-xdist hands tests out in this order as workers free up, so the last minute of the run is
-    not one worker finishing a long browser test alone while the others wait. Order within each kind
-    unchanged."""
-    def long_first(item):
-        marker = item.get_closest_marker("django_db")
-        transactional = marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,))
-        return 0 if transactional or {"live_server", "browser"} & set(getattr(item, "fixturenames", ())) else 1
-
-    items.sort(key=long_first)
-
-
 # ------------------------------------------------------------------------------ the test database
 # Migrating an empty SQLite database takes seconds (Django renders the model states of every
 # migration), in every pytest-xdist worker and again in `make test`'s one-process pass. The first
@@ -91,7 +78,8 @@ def _create_test_db_from_copy(original):
             name = original(self, verbosity, autoclobber, serialize, keepdb)
             TEST_DB_DIR.mkdir(parents=True, exist_ok=True)
             for old in TEST_DB_DIR.glob("migrated-*.sqlite3"):
-                old.unlink(missing_ok=True)
+                if old != copy:
+                    old.unlink(missing_ok=True)  # of migrations since changed
             partial = TEST_DB_DIR / f"{copy.name}.{os.getpid()}"
             target = sqlite3.connect(partial)
             self.connection.connection.backup(target)
