@@ -25,6 +25,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from . import caching
 from .models import AnswerChoice, Choice, Portrait, PortraitStatus, Question, QuestionKind
 
 PEERS_SHOWN = 5
@@ -86,8 +87,13 @@ def pick_weight(kind: str, rank: int | None, limit: int) -> float:
 
 
 def peer_data(survey) -> PeerData:
-    """Three queries whatever the number of portraits: the flagged questions, the submitted portraits,
-    and every pick of those portraits in those questions (values_list)."""
+    """From the cache (one round trip; ``caching`` says when it is forgotten), else three queries
+    whatever the number of portraits: the flagged questions, the submitted portraits, and every pick
+    of those portraits in those questions (values_list)."""
+    return caching.cached(caching.peers_key(survey.pk), lambda: _read_peer_data(survey))
+
+
+def _read_peer_data(survey) -> PeerData:
     questions = {
         pk: (kind, rank_limit or choice_count or 1)
         for pk, kind, rank_limit, choice_count in Question.objects.filter(section__survey=survey, peer_matching=True)
@@ -251,5 +257,6 @@ def portrait_show_to_peers_set(*, portrait, member, show: bool) -> Portrait:
     if not portrait.is_submitted:
         raise ValidationError(_("Submit the portrait first: peers are suggested from submitted portraits."))
     Portrait.objects.filter(pk=portrait.pk).update(show_to_peers=bool(show))
+    caching.forget_peers(portrait.survey_id)
     portrait.show_to_peers = bool(show)
     return portrait

@@ -2,8 +2,9 @@
 
 from collections import defaultdict
 
-from django.db.models import Count, Prefetch, Q, prefetch_related_objects
+from django.db.models import Count, Prefetch, Q
 
+from . import caching
 from .models import Answer, AnswerChoice, Choice, Portrait, Question, Survey
 
 
@@ -13,21 +14,21 @@ def survey_for_edition(edition) -> Survey | None:
     return Survey.objects.filter(edition=edition).select_related("edition").first()
 
 
-def survey_questions(survey, *, choices_for=None) -> list[Question]:
-    """Every question of the survey in order, with its section, choices and condition (3 queries).
+def survey_questions(survey) -> list[Question]:
+    """Every question of the survey in order, with its section, choices and condition: from the cache
+    (``caching``: one round trip, no query), else 3 queries. Fresh instances each time: a caller may
+    change them."""
+    return caching.cached(caching.questions_key(survey.pk), lambda: _read_survey_questions(survey))
 
-    ``choices_for(question)`` limits the choices loaded to the questions it accepts (a page needs only
-    its own section's; loading every choice of the survey was most of a section page's and an answer
-    save's reads). The other questions still give their choices when asked, one query each."""
-    questions = list(
+
+def _read_survey_questions(survey) -> list[Question]:
+    return list(
         Question.objects.filter(section__survey=survey)
         .select_related("section")
-        .prefetch_related(Prefetch("show_if_choices", queryset=Choice.objects.only("pk", "question_id")))
+        .prefetch_related(Prefetch("show_if_choices", queryset=Choice.objects.only("pk", "question_id")),
+                          Prefetch("choices", queryset=Choice.objects.order_by("order", "pk")))
         .order_by("section__order", "section__pk", "order", "pk")
     )
-    wanted = questions if choices_for is None else [question for question in questions if choices_for(question)]
-    prefetch_related_objects(wanted, Prefetch("choices", queryset=Choice.objects.order_by("order", "pk")))
-    return questions
 
 
 def picked_choices(portrait) -> dict[int, tuple[int, ...]]:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from community import audit
 from mailings.services import mail_queue
 
-from . import signals
+from . import caching, signals
 from .audit import SurveyAction
 from .models import (
     LONG_TEXT_MAX,
@@ -284,6 +284,8 @@ def answer_save(*, portrait: Portrait, question: Question, value, member, base_v
     if question.kind in QuestionKind.conditions():
         picks[question.pk] = normalized.choice_ids
         _delete_hidden(portrait, questions, picks)
+    if portrait.is_submitted:  # its picks are in the peers' data
+        caching.forget_peers(portrait.survey_id)
     return answer
 
 

@@ -37,9 +37,7 @@ def sections_of(questions):
 
 def portrait_context(survey, portrait, *, section=None, items=None):
     """The overview of a portrait: sections with their done state, progress, the section's items."""
-    # A section page draws its own section's choices only; the overview and submit pages keep them all.
-    questions = survey_questions(survey, choices_for=None if section is None else (
-        lambda question: question.section_id == section.pk))
+    questions = survey_questions(survey)
     picks = picked_choices(portrait)
     answers = answers_of(portrait)
     visible = visible_question_ids(questions, picks)
@@ -140,7 +138,7 @@ class SectionView(PortraitMixin, View):
             return self.render("surveys/section.html",
                                portrait_context(self.survey, self.portrait, section=section), status=409)
         portrait = self.get_portrait_for_write()
-        questions = survey_questions(self.survey, choices_for=lambda question: question.section_id == section.pk)
+        questions = survey_questions(self.survey)
         items, errors, problems = {}, {}, 0
         for question in (q for q in questions if q.section_id == section.pk):
             try:
@@ -206,7 +204,7 @@ class AnswerView(PortraitMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def get_question(self, question_id):
-        questions = survey_questions(self.survey, choices_for=lambda question: question.pk == question_id)
+        questions = survey_questions(self.survey)
         question = next((q for q in questions if q.pk == question_id), None)
         if question is None:
             raise Http404

@@ -1,5 +1,6 @@
 import os
 import shutil
+from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
@@ -17,12 +18,151 @@ def require_service(reason: str):
     pytest.skip(reason)
 
 
+# ------------------------------------------------------------------------------ the test database
+# Migrating an empty SQLite database takes seconds (Django renders the model states of every
+# migration), in every pytest-xdist worker and again in `make test`'s one-process pass. The first
+# process to migrate keeps a copy of the result in var/test-db/, named by a digest of everything the
+# migrations run (every app's migration files, the project modules they import, the versions of
+# Django, SQLite and Python, the installed apps); the others load that copy instead of migrating
+# again. The migrations (schema and data: groups, permissions) still run whenever any of it changes.
+# PostgreSQL (.ci/run) migrates as before.
+TEST_DB_DIR = settings.BASE_DIR / "var" / "test-db"
+
+
+def _migrations_digest() -> str:
+    import hashlib
+    import importlib.util
+    import re
+    import sqlite3
+    import sys
+    from pathlib import Path
+
+    import django
+    from django.apps import apps
+    from django.db.migrations.loader import MigrationLoader
+
+    digest = hashlib.sha256(repr((django.VERSION, sqlite3.sqlite_version, sys.version, settings.INSTALLED_APPS,
+                                  settings.AUTH_USER_MODEL)).encode())
+    project_packages = {config.name.split(".")[0] for config in apps.get_app_configs()
+                        if Path(config.path).is_relative_to(settings.BASE_DIR)}
+    files = set()
+    for config in apps.get_app_configs():
+        module_name, _explicit = MigrationLoader.migrations_module(config.label)
+        spec = module_name and importlib.util.find_spec(module_name)
+        if not spec or not spec.submodule_search_locations:
+            continue
+        for path in Path(next(iter(spec.submodule_search_locations))).glob("*.py"):
+            files.add(path)
+            if config.name.split(".")[0] not in project_packages:
+                continue
+            for imported in re.findall(r"^\s*(?:from|import) ([\w.]+)", path.read_text(), re.MULTILINE):
+                if imported.split(".")[0] in project_packages and not imported.startswith("."):
+                    imported_spec = importlib.util.find_spec(imported)
+                    if imported_spec and imported_spec.origin:
+                        files.add(Path(imported_spec.origin))
+    for path in sorted(files):
+        digest.update(str(path).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:20]
+
+
+def _create_test_db_from_copy(original):
+    def create_test_db(self, verbosity=1, autoclobber=False, serialize=True, keepdb=False):
+        import sqlite3
+
+        from django.core.management import call_command
+
+        if self.connection.vendor != "sqlite" or not self.is_in_memory_db(self._get_test_db_name()):
+            return original(self, verbosity, autoclobber, serialize, keepdb)
+        copy = TEST_DB_DIR / f"migrated-{_migrations_digest()}.sqlite3"
+        if not copy.exists():
+            name = original(self, verbosity, autoclobber, serialize, keepdb)
+            TEST_DB_DIR.mkdir(parents=True, exist_ok=True)
+            for old in TEST_DB_DIR.glob("migrated-*.sqlite3"):
+                if old != copy:
+                    old.unlink(missing_ok=True)  # of migrations since changed
+            partial = TEST_DB_DIR / f"{copy.name}.{os.getpid()}"
+            target = sqlite3.connect(partial)
+            self.connection.connection.backup(target)
+            target.close()
+            partial.replace(copy)  # atomic: another worker never reads half a copy
+            return name
+        # Django's create_test_db with the migrations' result copied in instead of migrating.
+        name = self._get_test_db_name()
+        self._create_test_db(verbosity, autoclobber, keepdb)
+        self.connection.close()
+        settings.DATABASES[self.connection.alias]["NAME"] = name
+        self.connection.settings_dict["NAME"] = name
+        self.connection.ensure_connection()
+        source = sqlite3.connect(copy)
+        source.backup(self.connection.connection)
+        source.close()
+        if serialize:
+            self.connection._test_serialized_contents = self.serialize_db_to_string()
+        call_command("createcachetable", database=self.connection.alias)
+        return name
+
+    return create_test_db
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(_test_db_from_copy, django_db_setup):
+    """pytest-django's, with the migrated SQLite database copied when it can be (above)."""
+    yield
+
+
+@pytest.fixture(scope="session")
+def _test_db_from_copy():
+    from django.db.backends.sqlite3.creation import DatabaseCreation
+
+    original = DatabaseCreation.create_test_db
+    DatabaseCreation.create_test_db = _create_test_db_from_copy(original)
+    yield
+    DatabaseCreation.create_test_db = original
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # allauth's rate limits live in the cache; each test starts with a clean slate.
     from django.core.cache import cache
 
     cache.clear()
+
+
+class Unrendered:
+    """While on, pages are answered without rendering their template; a changelist's rows are still
+    read (its queryset is lazy: the template is what would run it, with the ordering asked for)."""
+
+    def __init__(self):
+        self.on = True
+
+    @contextmanager
+    def off(self):
+        self.on = False
+        try:
+            yield
+        finally:
+            self.on = True
+
+
+@pytest.fixture
+def unrendered(monkeypatch):
+    """For bad-input tests: render the page that shows a nasty value back once (``with unrendered.off()``),
+    not again for each field it goes to alone."""
+    from django.template.response import SimpleTemplateResponse
+
+    switch = Unrendered()
+    render = SimpleTemplateResponse.rendered_content.fget
+
+    def rendered_content(self):
+        if not switch.on:
+            return render(self)
+        changelist = (self.context_data or {}).get("cl")
+        if changelist is not None:
+            list(changelist.result_list)
+        return ""
+
+    monkeypatch.setattr(SimpleTemplateResponse, "rendered_content", property(rendered_content))
+    return switch
 
 
 @pytest.fixture

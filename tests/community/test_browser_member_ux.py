@@ -53,8 +53,8 @@ def test_an_old_spelling_of_the_browsers_zone_is_preselected_as_the_listed_zone(
 
 
 @pytest.mark.parametrize("language", ["fr", "es"])
-@pytest.mark.parametrize("width", [1280, 375])
-def test_screenshots_of_sign_up_and_dashboard(open_page, live_server, language, width):
+def test_screenshots_of_sign_up_and_dashboard(open_page, live_server, language):
+    """At 1280 and 375 px, in one browser context per language (each width its own pages)."""
     edition = EditionFactory()
     now = timezone.now()
     make_survey(edition, opens_at=now + timedelta(days=3), closes_at=now + timedelta(days=30))
@@ -62,20 +62,26 @@ def test_screenshots_of_sign_up_and_dashboard(open_page, live_server, language, 
         OrganisationFactory(name=name)
     member = MemberFactory(user__email="direccion@ciudad.example", organisation__name="Ciudad de México",
                            time_zone="America/Mexico_City")
-    page = open_page("/", viewport={"width": width, "height": 900})
+    widths = (1280, 375)
+    page = open_page("/", viewport={"width": widths[0], "height": 900})
     switch_language(page, language)
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.goto(live_server.url + "/accounts/signup/")
-    page.select_option("#id_organisation", "new")
-    with page.expect_navigation():
-        page.click("main button[type=submit]")
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    page.screenshot(path=str(SHOTS / f"signup-{language}-{width}.png"), full_page=True)
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(live_server.url + "/accounts/signup/")
+        page.select_option("#id_organisation", "new")
+        with page.expect_navigation():
+            page.click("main button[type=submit]")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width
+        page.screenshot(path=str(SHOTS / f"signup-{language}-{width}.png"), full_page=True)
     log_in(page, live_server, member.user.email)
-    for name, path in (("dashboard", "/dashboard/"), ("member-cities", "/organisations/")):
-        page.goto(live_server.url + path)
-        page.screenshot(path=str(SHOTS / f"{name}-{language}-{width}.png"), full_page=True)
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (path, page.evaluate(
-            "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > "
-            "window.innerWidth).map(e => e.tagName + '.' + e.className + ' ' + e.textContent.slice(0, 40))"))
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": 900})
+        for name, path in (("dashboard", "/dashboard/"), ("member-cities", "/organisations/")):
+            page.goto(live_server.url + path)
+            page.screenshot(path=str(SHOTS / f"{name}-{language}-{width}.png"), full_page=True)
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
+                path, width, page.evaluate(
+                    "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > "
+                    "window.innerWidth).map(e => e.tagName + '.' + e.className + ' ' + e.textContent.slice(0, 40))"))
     assert page.problems == []

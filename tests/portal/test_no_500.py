@@ -3,13 +3,10 @@
 Per nasty value, one request puts it in every field at once and renders the page that re-displays
 it. Then each field gets it alone beside valid values (the combinations that reach a form's clean(),
 the view and the database); those pages are not rendered again, since rendering the whole form once
-per field is what made this file slow, but their queries still run (``unrendered``).
+per field is what made this file slow, but their queries still run (``unrendered``, tests/conftest.py).
 """
 
-from contextlib import contextmanager
-
 import pytest
-from django.template.response import SimpleTemplateResponse
 from django.test import Client
 from django.urls import reverse
 
@@ -42,39 +39,6 @@ SIGNUP_FIELDS = [
 @pytest.fixture(autouse=True)
 def _raise_server_errors(client):
     client.raise_request_exception = True  # a 500 fails the test with its traceback
-
-
-class Unrendered:
-    """While on, pages are answered without rendering their template; a changelist's rows are still
-    read (its queryset is lazy: the template is what would run it, with the ordering asked for)."""
-
-    def __init__(self):
-        self.on = True
-
-    @contextmanager
-    def off(self):
-        self.on = False
-        try:
-            yield
-        finally:
-            self.on = True
-
-
-@pytest.fixture
-def unrendered(monkeypatch):
-    switch = Unrendered()
-    render = SimpleTemplateResponse.rendered_content.fget
-
-    def rendered_content(self):
-        if not switch.on:
-            return render(self)
-        changelist = (self.context_data or {}).get("cl")
-        if changelist is not None:
-            list(changelist.result_list)
-        return ""
-
-    monkeypatch.setattr(SimpleTemplateResponse, "rendered_content", property(rendered_content))
-    return switch
 
 
 def signup_valid_data(organisation, n):

@@ -1,0 +1,71 @@
+"""Reads of the survey kept in the cache (Redis in production, shared by every web worker; per process
+with the local and test settings): the survey's questions (``selectors.survey_questions``, read by every
+section page and answer save) and the peers' data (``peers.peer_data``, every submitted pick, read by
+every peers page). Issue #9 benchmark: they were a quarter of a section page, a third of an answer
+save and most of a peers page.
+
+Each entry is stored with the current *structure generation*: any change to a survey, section,
+question, choice or show-if condition (the builder, a copy, the demo seed; ``receivers``) draws a new
+generation, which retires every entry at once (builder edits are rare; a change can cascade through
+many rows). A survey's peers entry is also forgotten when one of its portraits is saved or deleted
+(submitted, reopened, merged), when a submitted portrait's answer is saved or its consent changes
+(``services``, ``peers``) and when an organisation is saved (its name is in the table). Forgetting
+happens at once and again on commit, so that a concurrent read cannot keep the state from before the
+change; the timeout bounds what a write outside these paths (a raw ``update()``) could leave behind.
+"""
+
+import uuid
+
+from django.core.cache import cache
+from django.db import transaction
+
+GENERATION_KEY = "surveys.structure-generation"
+TIMEOUT = 15 * 60
+
+
+def questions_key(survey_id) -> str:
+    return f"surveys.questions.{survey_id}"
+
+
+def peers_key(survey_id) -> str:
+    return f"surveys.peers.{survey_id}"
+
+
+def _generation(found) -> str:
+    generation = found.get(GENERATION_KEY)
+    if generation is None:  # first use, or evicted: a fresh one, so that no older entry matches
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def cached(key: str, compute):
+    """The value stored under ``key`` for the current generation, else ``compute()`` (stored).
+    One cache round trip when it is there."""
+    found = cache.get_many([GENERATION_KEY, key])
+    generation = _generation(found)
+    entry = found.get(key)
+    if entry is not None and entry[0] == generation:
+        return entry[1]
+    value = compute()
+    cache.set(key, (generation, value), TIMEOUT)
+    return value
+
+
+def _now_and_on_commit(forget) -> None:
+    # Now: this transaction reads its own change afterwards. Again on commit: another request may have
+    # stored the state from before the change in between.
+    forget()
+    transaction.on_commit(forget)
+
+
+def structure_changed() -> None:
+    """A survey's structure changed: every cached question list and peers' data is out of date."""
+    _now_and_on_commit(lambda: cache.set(GENERATION_KEY, uuid.uuid4().hex, None))
+
+
+def forget_peers(*survey_ids) -> None:
+    """These surveys' submitted portraits or picks changed: recompute their peers' data."""
+    keys = [peers_key(pk) for pk in survey_ids if pk is not None]
+    if keys:
+        _now_and_on_commit(lambda: cache.delete_many(keys))
