@@ -141,7 +141,7 @@ def test_apply_review_select_send_confirm_and_pick_a_site_visit(open_page, live_
     application.refresh_from_db()
     assert application.confirmation == Confirmation.CONFIRMED and application.badge_name == "Ana García (AMB)"
 
-    member_page.click(f"a[href='{reverse('events:programme', args=[event.pk])}']")
+    member_page.click("[data-pick-visits]")
     member_page.wait_for_url(f"**{reverse('events:programme', args=[event.pk])}")
     assert member_page.locator("[data-participant]").is_visible()
     item = member_page.locator(f"[data-session='{visit.pk}']")
