@@ -314,7 +314,10 @@ def _decision_mail(application: Application) -> MailRequest:
         context={
             "first_name": member.user.first_name,
             "event_title": title,
-            "decision": application.decision,
+            # Booleans, not the decision's string: the body sees every string as a token
+            # (mailings.rendering.MailValues), so a comparison with "selected" would never match.
+            "is_selected": application.decision == Decision.SELECTED,
+            "is_waitlisted": application.decision == Decision.WAITLISTED,
             "starts_at": event.starts_at,
             "venue": event.venue,
             "confirm_by": application.confirm_by,

@@ -22,13 +22,12 @@ from community.models import Member, MemberStatus, User
 from surveys.demo import REAL_OPENS
 from surveys.models import Survey
 
+from . import applications, programme
 from . import days as rules
-from . import programme
 from .models import (
     Application,
     ApplicationStatus,
     Budget,
-    Confirmation,
     Criterion,
     Decision,
     EligibilityException,
@@ -270,11 +269,10 @@ def _applications(event, sessions, staff) -> None:
             rules.decisions_send(event=event, by=staff)
     participant = Application.objects.filter(event=event, member=members.get(CONFIRMED)).first()
     if participant is not None:
-        participant.confirmation, participant.confirmed_at, participant.protocol_accepted_at = (
-            Confirmation.CONFIRMED, now, now)
-        participant.arrival_date = first_night
-        participant.departure_date = event.ends_at.astimezone(MADRID).date()
-        participant.badge_name = participant.member.full_name
-        participant.save()
+        # As the member would, through the rule (checks, audit entry "application.confirmed").
+        participant = applications.application_confirm(
+            application=participant, member=participant.member, accept_protocol=True,
+            arrival_date=first_night, departure_date=event.ends_at.astimezone(MADRID).date(),
+            badge_name=participant.member.full_name, now=now)
         for position in CONFIRMED_PICKS:
             programme.site_visit_pick(participant, sessions[position], participant.member)

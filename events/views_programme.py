@@ -1,12 +1,16 @@
 """The member's programme page of City Managers Days: the sessions and site visits in the member's
-language and time zone; a confirmed participant picks and unpicks site visits there (POST). The
-rules are in ``events.programme``."""
+language and in the venue's local time (the event's time zone: a programme of days in Barcelona read
+in Montréal time started at 03:30); a confirmed participant picks and unpicks site visits there
+(POST). The rules are in ``events.programme``."""
+
+import zoneinfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -25,6 +29,14 @@ class ProgrammeView(EventMixin, View):
         return event
 
     def page(self, request, event, *, status=200, refused=""):
+        try:
+            zone = zoneinfo.ZoneInfo(event.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = timezone.get_current_timezone()
+        with timezone.override(zone):
+            return self._page(request, event, status=status, refused=refused).render()
+
+    def _page(self, request, event, *, status, refused):
         application = programme.participant_application(event, request.member)
         sessions = list(programme.sessions_with_places(event))
         for session in sessions:

@@ -136,6 +136,25 @@ def test_decisions_are_drafts_until_sent_and_sent_once(days, staff_user, mailout
     assert chosen.confirm_by is not None
 
 
+def test_each_decision_email_says_its_own_decision(days, staff_user):
+    """The body's branches read booleans: its strings are tokens there, so comparing the decision's
+    string sent the "not selected" words to the selected (a bug a browser walk found)."""
+    chosen, waiting, refused = (make_application(days) for _ in range(3))
+    select(chosen, staff_user)
+    rules.decide(application=waiting, decision=Decision.WAITLISTED, by=staff_user)
+    rules.decide(application=refused, decision=Decision.NOT_SELECTED, by=staff_user)
+    rules.decisions_send(event=days, by=staff_user)
+    rows = OutboxMessage.objects.filter(template="days_decision")
+    body = {row.recipient: (row.subject, row.body_text) for row in rows}
+    subject, text = body[chosen.member.user.email]
+    assert subject.startswith("You are selected") and "you are selected to take part" in text
+    assert "Please confirm your place by" in text and "cannot offer you" not in text
+    subject, text = body[waiting.member.user.email]
+    assert subject.startswith("Waiting list") and "you are on the waiting list" in text
+    subject, text = body[refused.member.user.email]
+    assert subject.startswith("Your application") and "cannot offer you one this year" in text
+
+
 def test_release_promotes_the_next_on_the_waiting_list_within_what_is_left(edition, staff_user):
     event = make_days(edition, places=1, passes=1, nights=2, euros="300")
     chosen = make_application(event, score=Decimal("4.50"))

@@ -117,7 +117,9 @@ def test_the_database_refuses_a_site_visit_without_capacity_and_a_double_pick(da
 
 
 # ------------------------------------------------------------------------------ the member's page
-def test_the_programme_in_the_members_language_and_time_zone(client, days):
+def test_the_programme_in_the_members_language_and_the_venues_local_time(client, days):
+    """A member in Montréal reads the Barcelona programme in Barcelona time: the plenary at 09:00,
+    not at 03:00; the page names the zone."""
     make_session(days, title="Opening plenary", title_fr="Plénière d'ouverture", hour=0)
     member = MemberFactory(preferred_language="fr", time_zone="America/Montreal")
     client.force_login(member.user)
@@ -125,9 +127,11 @@ def test_the_programme_in_the_members_language_and_time_zone(client, days):
     page = response.content.decode()
     assert response.status_code == 200
     assert "Plénière d&#x27;ouverture" in page
-    local = days.starts_at.astimezone(__import__("zoneinfo").ZoneInfo("America/Montreal"))
-    assert f"{local:%H:%M}" in page
-    assert "America/Montreal" in page
+    assert "<strong>09:00–10:00</strong>" in page
+    montreal = days.starts_at.astimezone(__import__("zoneinfo").ZoneInfo("America/Montreal"))
+    assert f"<strong>{montreal:%H:%M}" not in page
+    assert "Europe/Madrid" in page and "America/Montreal" not in page
+    assert f'href="{reverse("events:application", args=[days.pk])}"' in page
 
 
 def test_a_member_not_confirmed_sees_the_programme_but_cannot_pick(client, days):

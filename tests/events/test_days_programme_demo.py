@@ -70,6 +70,12 @@ def test_demo_days_are_seeded_once_with_a_selection_under_way(settings, client, 
     participant = applications.get(confirmation=Confirmation.CONFIRMED)
     assert participant.member.user.email == "manager@montreal.demo.example"
     assert participant.site_visit_picks.count() == 2
+    # Confirmed through the rule, as the member would: its checks passed and its audit entry written.
+    from community.models import AuditEntry
+    from events.applications import ApplicationAction
+
+    assert participant.protocol_accepted_at is not None and participant.badge_name == participant.member.full_name
+    assert AuditEntry.objects.filter(action=ApplicationAction.CONFIRMED, target_id=str(participant.pk)).count() == 1
     assert Session.objects.filter(event=days, kind=SessionKind.SITE_VISIT).count() == 3
     use = rules.budget_use(days)
     assert 0 < use.euros_used <= use.euros and 0 < use.passes_used <= use.passes

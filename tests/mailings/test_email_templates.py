@@ -36,7 +36,8 @@ CONTEXT = {
     "event_title": "Webinar 2020", "event_description": "Green infrastructure.", "is_webinar": True, "venue": "",
     "starts_at": WHEN, "ends_at": WHEN, "updated": False, "rsvp_yes_url": "https://portal.example/rsvp/t/?answer=yes",
     "rsvp_no_url": "https://portal.example/rsvp/t/?answer=no", "event_url": "https://portal.example/events/1/",
-    "decision": "selected", "confirm_by": WHEN, "pass_granted": True, "nights_granted": 2, "euros_granted": "450.00",
+    "is_selected": True, "is_waitlisted": False, "confirm_by": WHEN, "pass_granted": True, "nights_granted": 2,
+    "euros_granted": "450.00",
     "application_url": "https://portal.example/events/2/application/",
 }
 NASTY = '<script>alert(1)</script> **bold** [link](http://x) <b>b</b> _it_'
@@ -139,3 +140,12 @@ def test_reminders_footer_links_to_the_preferences_in_both_parts():
 def test_a_context_value_that_is_not_plain_is_refused():
     with pytest.raises(TypeError):
         render_message(template="membership_approved", context={**CONTEXT, "first_name": object()}, language="en")
+
+
+def test_no_email_body_compares_a_value_with_a_string():
+    """In a body every string value is a token (mailings.rendering.MailValues): ``{% if decision ==
+    "selected" %}`` never matches there. Branch on booleans the caller computes instead."""
+    comparing = re.compile(r"{%\s*(?:el)?if\b[^%]*(?:==|!=|\bin\b)[^%]*%}")
+    offenders = [str(path.relative_to(TEMPLATES_DIR)) for path in TEMPLATES_DIR.rglob("*.md")
+                 if comparing.search(path.read_text())]
+    assert offenders == []
