@@ -66,7 +66,7 @@ def with_engagement(event: Event, ids) -> list[Application]:
         member=OuterRef("member_id"), event__edition_id=event.edition_id, event__kind=EventKind.WEBINAR,
         status=InvitationStatus.INVITED).order_by("-event__starts_at")
     rows = Application.objects.filter(event=event, pk__in=ids).select_related(
-        "member__user", "member__organisation").only(*ROW_FIELDS).annotate(
+        "member__user", "member__organisation").only(*ROW_FIELDS).order_by().annotate(
         portrait_submitted=Exists(Respondent.objects.filter(
             member=OuterRef("member_id"), portrait__status=PortraitStatus.SUBMITTED,
             portrait__survey__edition_id=event.edition_id)),

@@ -24,11 +24,10 @@ from django.views.generic import TemplateView
 from community.models import Region
 from community.staff import StaffPermissionRequiredMixin
 
-from . import board, days
+from . import board, board_html, days
 from .models import Application, Decision, Event, EventKind
 
 PERMISSION = "events.select_participants"
-ROW_ERROR_KEYS = ("decision", "expo_pass", "nights", "euros", "other")  # where a row shows its errors
 DECISIONS = [(Decision.SELECTED, gettext_lazy("Selected")), (Decision.WAITLISTED, gettext_lazy("Waiting list")),
              (Decision.NOT_SELECTED, gettext_lazy("Not selected"))]
 
@@ -85,13 +84,13 @@ class BoardPage(StaffPermissionRequiredMixin):
         (row,) = board.board_rows([board.board_row(event, pk)], event, DECISIONS)
         row.rank = rank if rank.isascii() and rank.isdigit() and len(rank) < 7 else ""
         post = self.request.POST
-        row_errors = dict.fromkeys(ROW_ERROR_KEYS, "")
-        row_errors.update({("other" if key.startswith("_") else key): value for key, value in (errors or {}).items()})
-        context = {"rows": [row], "oob": True, "decisions": DECISIONS, "texts": board.row_texts(),
-                   "row_errors": row_errors,
-                   "form_inputs": self.form_inputs(filter_decision=post.get("filter_decision", "")[:30],
-                                                   filter_region=post.get("filter_region", "")[:30],
-                                                   page_number=post.get("page", "")[:10]),
+        form_inputs = self.form_inputs(filter_decision=post.get("filter_decision", "")[:30],
+                                       filter_region=post.get("filter_region", "")[:30],
+                                       page_number=post.get("page", "")[:10])
+        row_errors = {("other" if key.startswith("_") else key): value for key, value in (errors or {}).items()}
+        context = {"rows": [row], "oob": True, "decisions": DECISIONS,
+                   "rows_html": board_html.render_rows([row], texts=board.row_texts(), form_inputs=form_inputs,
+                                                       errors=row_errors),
                    **self.meters_context(event)}
         return render(self.request, "events/days/board/_row_update.html", context)
 
@@ -126,13 +125,13 @@ class BoardView(BoardPage, TemplateView):
                                 DECISIONS)
         for rank, row in enumerate(rows, start=page.start_index()):
             row.rank = str(rank)
+        form_inputs = self.form_inputs(filter_decision=decision, filter_region=region, page_number=page.number)
         return super().get_context_data(
-            rows=rows, form_inputs=self.form_inputs(filter_decision=decision, filter_region=region,
-                                                    page_number=page.number),
-            form=form, page=page, filter_decision=decision, filter_region=region, page_number=page.number,
-            filter_query=query, decisions=DECISIONS, texts=board.row_texts(),
-            row_errors=dict.fromkeys(ROW_ERROR_KEYS, ""),
-            events=Event.objects.filter(kind=EventKind.IN_PERSON).select_related("edition"),
+            rows=rows, rows_html=board_html.render_rows(rows, texts=board.row_texts(), form_inputs=form_inputs),
+            form_inputs=form_inputs, form=form, page=page, filter_decision=decision, filter_region=region,
+            page_number=page.number,
+            filter_query=query, decisions=DECISIONS,
+            events=Event.objects.filter(kind=EventKind.IN_PERSON).only("pk", "title", "starts_at"),
             **self.meters_context(event, summary), **kwargs)
 
 
