@@ -221,8 +221,10 @@ def _url_maker(name: str, event_id: int):
 def row_texts() -> dict[str, str]:
     """The words every row repeats, translated once a page (the rows' template shows ``texts.*``)."""
     from django.utils.translation import gettext as _
+    from django.utils.translation import pgettext
 
-    return {"unscored": _("unscored"), "sent": _("sent"), "draft": _("draft"), "pass": _("Expo pass"),
+    # "sent" alone is also the outbox's column ("date d'envoi"): the badge says the decision was sent.
+    return {"unscored": _("unscored"), "sent": pgettext("decision badge", "sent"), "draft": _("draft"), "pass": _("Expo pass"),
             "grant": _("Grant"), "released": _("Released"), "empty": _("No application here.")}
 
 
