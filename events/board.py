@@ -224,8 +224,9 @@ def row_texts() -> dict[str, str]:
     from django.utils.translation import pgettext
 
     # "sent" alone is also the outbox's column ("date d'envoi"): the badge says the decision was sent.
-    return {"unscored": _("unscored"), "sent": pgettext("decision badge", "sent"), "draft": _("draft"), "pass": _("Expo pass"),
-            "grant": _("Grant"), "released": _("Released"), "empty": _("No application here.")}
+    return {"unscored": _("unscored"), "sent": pgettext("decision badge", "sent"), "draft": _("draft"),
+            "pass": _("Expo pass"), "grant": _("Grant"), "released": _("Released"),
+            "empty": _("No application here.")}
 
 
 class _Memo(dict):
