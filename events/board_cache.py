@@ -9,10 +9,13 @@ migration) show after ``TIMEOUT`` at the latest. The board only displays these f
 that depends on them reads the rows under the budget's lock (``events.days``).
 """
 
+import logging
 import uuid
 
 from django.core.cache import cache
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 TIMEOUT = 300  # seconds: the longest a figure changed outside the rules stays on the board
 
@@ -26,7 +29,11 @@ def _summary_key(event_id: int) -> str:
 
 
 def _bump(event_id: int) -> None:
-    cache.set(_version_key(event_id), uuid.uuid4().hex, timeout=None)
+    try:
+        cache.set(_version_key(event_id), uuid.uuid4().hex, timeout=None)
+    except Exception:  # noqa: BLE001 - a decision never fails for the cache; the figures expire (TIMEOUT)
+        logger.warning("The selection board's figures of event %s could not be marked changed", event_id,
+                       exc_info=True)
 
 
 def changed(event_id: int) -> None:
@@ -37,14 +44,22 @@ def changed(event_id: int) -> None:
 
 def get_or_compute(event_id: int, compute):
     """The event's summary: the cached one if its version is the current one, else ``compute()``,
-    cached (one cache round trip when it is there)."""
-    found = cache.get_many([_version_key(event_id), _summary_key(event_id)])
-    version, cached = found.get(_version_key(event_id)), found.get(_summary_key(event_id))
-    if version is not None and cached is not None and cached[0] == version:
-        return cached[1]
-    if version is None:
-        cache.add(_version_key(event_id), uuid.uuid4().hex, timeout=None)
-        version = cache.get(_version_key(event_id))
+    cached (one cache round trip when it is there). Without the cache (Redis down), computed."""
+    try:
+        found = cache.get_many([_version_key(event_id), _summary_key(event_id)])
+        version, cached = found.get(_version_key(event_id)), found.get(_summary_key(event_id))
+        if version is not None and cached is not None and cached[0] == version:
+            return cached[1]
+        if version is None:
+            cache.add(_version_key(event_id), uuid.uuid4().hex, timeout=None)
+            version = cache.get(_version_key(event_id))
+    except Exception:  # noqa: BLE001 - the board shows the figures without the cache
+        logger.warning("The selection board's cache is unavailable", exc_info=True)
+        return compute()
     summary = compute()
-    cache.set(_summary_key(event_id), (version, summary), timeout=TIMEOUT)
+    if version is not None:
+        try:
+            cache.set(_summary_key(event_id), (version, summary), timeout=TIMEOUT)
+        except Exception:  # noqa: BLE001
+            logger.warning("The selection board's figures could not be cached", exc_info=True)
     return summary

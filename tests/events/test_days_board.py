@@ -212,6 +212,22 @@ def test_a_write_outside_the_rules_shows_when_the_figures_change(client, board, 
     assert counts["all"] == 2 and response.context["page"].paginator.count == 2
 
 
+def test_without_the_cache_the_board_and_the_decisions_still_work(client, board, staff, monkeypatch):
+    from events import board_cache
+
+    class Down:
+        def __getattr__(self, name):
+            def fail(*args, **kwargs):
+                raise ConnectionError("Redis is down")
+            return fail
+
+    chosen = make_application(board)
+    monkeypatch.setattr(board_cache, "cache", Down())
+    select(chosen, staff)
+    response = client.get(board_url(board))
+    assert response.status_code == 200 and response.context["use"].places_used == 1
+
+
 def test_25_rows_a_page_the_count_of_each_filter_and_the_filters_kept(client, board, staff):
     africa = [make_application(board, score=Decimal("4"), member=MemberFactory(
         organisation=OrganisationFactory(region=Region.AFRICA))) for _ in range(27)]
