@@ -56,9 +56,6 @@ def main():
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")
     parser.add_argument("--eligible", type=int, default=10_000, help="members eligible for the webinar")
-    parser.add_argument("--database", default=DATABASE, help="its own database, dropped and made again")
-    parser.add_argument("--redis", default=REDIS, help="its own Redis database (broker and cache), flushed")
-    parser.add_argument("--port", type=int, default=PORT)
     parser.add_argument("--setup-only", action="store_true",
                         help="build the database and keep it (to profile a page by hand), measure nothing")
     args = parser.parse_args()

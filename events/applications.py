@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from community import audit
 
-from . import days, services
+from . import board_cache, days, services
 from .models import (
     MAX_EUROS,
     Application,
@@ -261,6 +261,7 @@ def application_submit(*, event: Event, member, values: dict, now=None) -> Appli
         application.status, application.submitted_at = ApplicationStatus.SUBMITTED, now
     application.updated_at = now
     application.save()
+    board_cache.changed(event.pk)
     return application
 
 
@@ -279,6 +280,7 @@ def application_withdraw(*, event: Event, member, now=None) -> Application:
     if application.status != ApplicationStatus.WITHDRAWN:
         application.status, application.updated_at = ApplicationStatus.WITHDRAWN, now
         application.save(update_fields=["status", "updated_at"])
+        board_cache.changed(event.pk)
     return application
 
 
@@ -304,7 +306,7 @@ def can_decline(application: Application | None, now=None) -> bool:
 
 def _own_selected(application, member) -> Application:
     pk = getattr(application, "pk", application)
-    application = Application.objects.select_for_update().select_related("event").filter(pk=pk).first()
+    application = Application.objects.select_for_update(of=("self",)).select_related("event").filter(pk=pk).first()
     if application is None or member is None or application.member_id != member.pk:
         raise PermissionDenied(_("This place is someone else's."))
     return application

@@ -32,6 +32,7 @@ from community.models import MemberStatus
 from mailings.services import MailRequest, mail_queue_many
 from surveys.models import PortraitStatus, Respondent
 
+from . import board_cache
 from .models import (
     Application,
     ApplicationStatus,
@@ -173,6 +174,7 @@ def budget_change(*, event: Event, by, expo_passes: int, accommodation_nights: i
     if change_places:
         event.capacity = places
         event.save(update_fields=["capacity"])
+    board_cache.changed(event.pk)
     audit.record(by, DaysAction.BUDGET_CHANGED, budget, before=before,
                  after={"expo_passes": expo_passes, "accommodation_nights": accommodation_nights,
                         "travel_support_euros": str(euros), "places": event.capacity})
@@ -194,8 +196,10 @@ def to_euros(value) -> Decimal:
 
 # ------------------------------------------------------------------------------ decisions and grants
 def _locked_application(application) -> Application:
+    """The application's row locked, with its event and member read (not locked: ``of=("self",)``;
+    SQLite, which has no row locks, ignores the whole clause)."""
     pk = getattr(application, "pk", application)
-    return Application.objects.select_for_update().select_related("event", "member__user").get(pk=pk)
+    return Application.objects.select_for_update(of=("self",)).select_related("event", "member__user").get(pk=pk)
 
 
 def _release_fields(application: Application) -> None:
@@ -230,6 +234,7 @@ def decide(*, application, decision: str, by, now=None) -> Application:
         application.confirmation, application.confirm_by = Confirmation.NONE, None
     application.decision, application.decided_at, application.decided_by = decision, now, by
     application.save()
+    board_cache.changed(event.pk)
     audit.record(by, DaysAction.DECIDED, application, before=before, after={"decision": decision})
     return application
 
@@ -293,6 +298,7 @@ def grant(*, application, expo_pass: bool, nights, euros, by) -> Application:
               "euros": str(application.euros_granted)}
     application.pass_granted, application.nights_granted, application.euros_granted = bool(expo_pass), nights, euros
     application.save(update_fields=["pass_granted", "nights_granted", "euros_granted"])
+    board_cache.changed(event.pk)
     audit.record(by, DaysAction.GRANTED, application, before=before,
                  after={"pass": bool(expo_pass), "nights": nights, "euros": str(euros)})
     return application
@@ -340,7 +346,7 @@ def decisions_send(*, event: Event, by, now=None) -> int:
     to confirm. Serialised by the budget lock: a double click sends nothing twice."""
     now = now or timezone.now()
     lock_budget(event)
-    pending = list(Application.objects.select_for_update()
+    pending = list(Application.objects.select_for_update(of=("self",))
                    .filter(event=event, status=ApplicationStatus.SUBMITTED)
                    .exclude(decision=Decision.PENDING).exclude(decision=models.F("decision_sent"))
                    .select_related("event", "member__user"))
@@ -350,6 +356,7 @@ def decisions_send(*, event: Event, by, now=None) -> int:
             application.confirmation = Confirmation.PENDING
             application.confirm_by = now + timedelta(days=event.confirm_within_days)
     Application.objects.bulk_update(pending, ["decision_sent", "decision_sent_at", "confirmation", "confirm_by"])
+    board_cache.changed(event.pk)
     mail_queue_many([_decision_mail(a) for a in pending])
     audit.record(by, DaysAction.DECISIONS_SENT, event, after={
         "sent": len(pending), **{d: sum(a.decision == d for a in pending) for d in Decision.values if d != "pending"}})
@@ -383,6 +390,7 @@ def release(*, application, confirmation: str, by=None, now=None) -> Application
     _release_fields(application)
     application.confirmation = confirmation
     application.save()
+    board_cache.changed(event.pk)
     audit.record(by, DaysAction.RELEASED, application, before=before, after={"confirmation": confirmation})
     return promote_next(event=event, by=by, now=now)
 
@@ -399,7 +407,7 @@ def promote_next(*, event: Event, by=None, now=None) -> Application | None:
     use = _use(event, budget)
     if use.places is not None and use.places_used >= use.places:
         return None
-    candidate = waiting_list(event).select_for_update().select_related("event", "member__user").first()
+    candidate = waiting_list(event).select_for_update(of=("self",)).select_related("event", "member__user").first()
     if candidate is None:
         return None
     candidate.decision, candidate.decided_at, candidate.decided_by = Decision.SELECTED, now, by
@@ -411,6 +419,7 @@ def promote_next(*, event: Event, by=None, now=None) -> Application | None:
     candidate.confirmation = Confirmation.PENDING
     candidate.confirm_by = now + timedelta(days=event.confirm_within_days)
     candidate.save()
+    board_cache.changed(event.pk)
     audit.record(by, DaysAction.PROMOTED, candidate, before={"decision": Decision.WAITLISTED},
                  after={"decision": Decision.SELECTED, "pass": candidate.pass_granted,
                         "nights": candidate.nights_granted, "euros": str(candidate.euros_granted)})

@@ -24,7 +24,7 @@ from django.views.generic import TemplateView
 from community.models import Region
 from community.staff import StaffPermissionRequiredMixin
 
-from . import board, days
+from . import board, board_html, days
 from .models import Application, Decision, Event, EventKind
 
 PERMISSION = "events.select_participants"
@@ -66,9 +66,9 @@ class BoardPage(StaffPermissionRequiredMixin):
                  "page": post.get("page", "")}
         return self.board_url(event, urlencode({k: v for k, v in query.items() if v and len(v) < 30}))
 
-    def meters_context(self, event) -> dict:
-        return {"event": event, "use": days.budget_use(event), "regions": board.regional_balance(event),
-                "counts": board.decision_counts(event)}
+    def meters_context(self, event, summary=None) -> dict:
+        summary = summary or board.board_summary(event)
+        return {"event": event, "use": summary.use, "regions": summary.regions, "counts": summary.counts}
 
     def form_inputs(self, *, filter_decision: str, filter_region: str, page_number) -> str:
         """The hidden inputs of every row's forms, made once a page: the CSRF token, and the filters
@@ -84,12 +84,13 @@ class BoardPage(StaffPermissionRequiredMixin):
         (row,) = board.board_rows([board.board_row(event, pk)], event, DECISIONS)
         row.rank = rank if rank.isascii() and rank.isdigit() and len(rank) < 7 else ""
         post = self.request.POST
-        context = {"row": row, "oob": True, "decisions": DECISIONS,
-                   "row_errors": {("other" if key.startswith("_") else key): value
-                                  for key, value in (errors or {}).items()},
-                   "form_inputs": self.form_inputs(filter_decision=post.get("filter_decision", "")[:30],
-                                                   filter_region=post.get("filter_region", "")[:30],
-                                                   page_number=post.get("page", "")[:10]),
+        form_inputs = self.form_inputs(filter_decision=post.get("filter_decision", "")[:30],
+                                       filter_region=post.get("filter_region", "")[:30],
+                                       page_number=post.get("page", "")[:10])
+        row_errors = {("other" if key.startswith("_") else key): value for key, value in (errors or {}).items()}
+        context = {"rows": [row], "oob": True, "decisions": DECISIONS,
+                   "rows_html": board_html.render_rows([row], texts=board.row_texts(), form_inputs=form_inputs,
+                                                       errors=row_errors),
                    **self.meters_context(event)}
         return render(self.request, "events/days/board/_row_update.html", context)
 
@@ -112,20 +113,26 @@ class BoardView(BoardPage, TemplateView):
         form = BoardFilterForm(self.request.GET or None)
         filters = form.values() if self.request.GET else {}
         decision, region = filters.get("decision") or "", filters.get("region") or ""
-        page = Paginator(board.board_applications(event, decision=decision, region=region),
-                         board.PAGE_SIZE).get_page(self.request.GET.get("page"))
+        summary = board.board_summary(event)
+        paginator = Paginator(board.board_applications(event, decision=decision, region=region), board.PAGE_SIZE)
+        if not region:  # the count is in the summary: no COUNT query
+            paginator.count = summary.counts[decision] if decision else summary.counts["all"]
+        elif not decision:
+            paginator.count = next(row.applied for row in summary.regions if row.region == region)
+        page = paginator.get_page(self.request.GET.get("page"))
         query = urlencode({k: v for k, v in (("decision", decision), ("region", region)) if v})
         rows = board.board_rows(board.with_engagement(event, page.object_list.values_list("pk", flat=True)), event,
                                 DECISIONS)
         for rank, row in enumerate(rows, start=page.start_index()):
             row.rank = str(rank)
+        form_inputs = self.form_inputs(filter_decision=decision, filter_region=region, page_number=page.number)
         return super().get_context_data(
-            rows=rows, form_inputs=self.form_inputs(filter_decision=decision, filter_region=region,
-                                                    page_number=page.number),
-            form=form, page=page, filter_decision=decision, filter_region=region, page_number=page.number,
+            rows=rows, rows_html=board_html.render_rows(rows, texts=board.row_texts(), form_inputs=form_inputs),
+            form_inputs=form_inputs, form=form, page=page, filter_decision=decision, filter_region=region,
+            page_number=page.number,
             filter_query=query, decisions=DECISIONS,
-            events=Event.objects.filter(kind=EventKind.IN_PERSON).select_related("edition"),
-            **self.meters_context(event), **kwargs)
+            events=Event.objects.filter(kind=EventKind.IN_PERSON).only("pk", "title", "starts_at"),
+            **self.meters_context(event, summary), **kwargs)
 
 
 class DecideView(BoardPage, View):

@@ -59,3 +59,15 @@ def test_board_and_grants_are_targets_of_the_web_bench():
     options = inspect.getsource(web)
     for option in ("--database", "--redis", "--port", "--applications"):
         assert f'"{option}"' in options
+
+
+def test_the_web_bench_starts_with_its_options():
+    """Each option declared once: argparse refuses a second --database (it did after a merge)."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, str(web.ROOT / "bench" / "web.py"), "--help"], capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    for option in ("--database", "--redis", "--port", "--applications", "--setup-only"):
+        assert result.stdout.count(f"{option} ") + result.stdout.count(f"{option}\n") >= 1

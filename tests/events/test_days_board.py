@@ -160,6 +160,93 @@ def test_meters_and_regional_balance(client, board, staff):
     assert balance["africa"] == (1, 1) and balance["europe"] == (1, 0)
 
 
+# ------------------------------------------------------------------------------ the cached figures
+def figures(client, event, **query):
+    response = client.get(board_url(event), query)
+    use, counts = response.context["use"], response.context["counts"]
+    balance = {row.region: (row.applied, row.selected) for row in response.context["regions"]}
+    return response, use, counts, balance
+
+
+def test_every_write_of_the_rules_shows_at_once_on_the_board(client, board, staff, edition, survey, member):
+    from events import applications
+
+    chosen = make_application(board, member=MemberFactory(organisation=OrganisationFactory(region=Region.AFRICA)))
+    _, use, counts, balance = figures(client, board)  # now in the cache
+    assert (use.places_used, counts["all"], counts["pending"], balance["africa"]) == (0, 1, 1, (1, 0))
+    select(chosen, staff)
+    _, use, counts, balance = figures(client, board)
+    assert (use.places_used, counts["selected"], counts["to_send"], balance["africa"]) == (1, 1, 1, (1, 1))
+    rules.grant(application=chosen, expo_pass=True, nights=1, euros="200", by=staff)
+    assert figures(client, board)[1].euros_used == Decimal("200.00")
+    rules.budget_change(event=board, by=staff, expo_passes=3, accommodation_nights=4, travel_support_euros="900")
+    assert figures(client, board)[1].euros == Decimal("900.00")
+    rules.decisions_send(event=board, by=staff)
+    assert figures(client, board)[2]["to_send"] == 0
+    rules.release(application=chosen, confirmation="declined", by=staff)
+    _, use, counts, balance = figures(client, board)
+    assert (use.places_used, use.euros_used, balance["africa"]) == (0, Decimal("0.00"), (1, 0))
+    # A member submits, then withdraws (events.applications): the counts and the page follow.
+    webinar = make_webinar(edition)
+    make_respondent(survey, member)
+    Invitation.objects.create(event=webinar, member=member, attended=True)
+    applications.application_submit(event=board, member=member, values={
+        "motivation": "Learn.", "contribution": "Corridors.", "expo_pass_wanted": False,
+        "travel_support_wanted": False, "nights_wanted": 0})
+    response, _, counts, _ = figures(client, board)
+    assert counts["all"] == 2 and response.context["page"].paginator.count == 2
+    applications.application_withdraw(event=board, member=member)
+    response, _, counts, _ = figures(client, board)
+    assert counts["all"] == 1 and len(response.context["rows"]) == 1
+
+
+def test_a_write_outside_the_rules_shows_when_the_figures_change(client, board, staff):
+    from events import board_cache
+
+    make_application(board)
+    assert figures(client, board)[2]["all"] == 1
+    make_application(board)  # straight into the database: the cached figures stay a while (TIMEOUT)
+    assert figures(client, board)[2]["all"] == 1
+    board_cache.changed(board.pk)
+    response, _, counts, _ = figures(client, board)
+    assert counts["all"] == 2 and response.context["page"].paginator.count == 2
+
+
+def test_without_the_cache_the_board_and_the_decisions_still_work(client, board, staff, monkeypatch):
+    from events import board_cache
+
+    class Down:
+        def __getattr__(self, name):
+            def fail(*args, **kwargs):
+                raise ConnectionError("Redis is down")
+            return fail
+
+    chosen = make_application(board)
+    monkeypatch.setattr(board_cache, "cache", Down())
+    select(chosen, staff)
+    response = client.get(board_url(board))
+    assert response.status_code == 200 and response.context["use"].places_used == 1
+
+
+def test_25_rows_a_page_the_count_of_each_filter_and_the_filters_kept(client, board, staff):
+    africa = [make_application(board, score=Decimal("4"), member=MemberFactory(
+        organisation=OrganisationFactory(region=Region.AFRICA))) for _ in range(27)]
+    make_application(board, score=Decimal("5"))
+    select(africa[0], staff)
+    response = client.get(board_url(board))
+    assert len(response.context["rows"]) == 25 and response.context["page"].paginator.num_pages == 2
+    html = response.content.decode()
+    assert html.count('<tr id="application-') == 25 and "Page 1 of 2" in html
+    response = client.get(board_url(board), {"region": "africa", "page": "2"})
+    assert response.context["page"].paginator.count == 27 and len(response.context["rows"]) == 2
+    assert response.context["rows"][0].rank == "26"
+    html = response.content.decode()
+    assert 'href="?page=1&amp;region=africa"' in html
+    assert '<input type="hidden" name="filter_region" value="africa">' in html
+    assert client.get(board_url(board), {"decision": "selected"}).context["page"].paginator.count == 1
+    assert client.get(board_url(board), {"region": "europe"}).context["page"].paginator.count == 1
+
+
 # ------------------------------------------------------------------------------ deciding
 def test_decide_one_with_htmx_returns_the_row_and_the_meters(client, board):
     application = make_application(board)
@@ -311,12 +398,20 @@ def test_board_query_count_does_not_grow(client, board, staff, edition, survey, 
     first = Application.objects.order_by("pk").first()
     select(first, staff)
     make_respondent(survey, first.member)
-    with django_assert_max_num_queries(17):
+    # The first request works out the meters, balance and counts (two queries: one aggregate, the
+    # budget) and caches them; the next ones read them from the cache (events.board_cache).
+    with django_assert_max_num_queries(14):
         response = client.get(board_url(board))
     assert response.status_code == 200
     assert response.context["page"].paginator.count == size
-    with django_assert_max_num_queries(17):
-        assert client.get(board_url(board), {"decision": "waitlisted", "region": "europe"}).status_code == 200
+    with django_assert_max_num_queries(12):
+        response = client.get(board_url(board))
+    assert response.context["page"].paginator.count == size and len(response.context["rows"]) == min(size, 25)
+    with django_assert_max_num_queries(13):  # both filters: the page's own COUNT
+        response = client.get(board_url(board), {"decision": "waitlisted", "region": "europe"})
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == Application.objects.filter(
+        event=board, decision=Decision.WAITLISTED, member__organisation__region=Region.EUROPE).count()
 
 
 def factory_cycle(items):

@@ -117,3 +117,37 @@ def test_two_staff_selecting_for_the_last_place_at_once_never_overfill(postgresq
     assert "All 1 places are taken" in refused[0].messages[0]
     assert Application.objects.filter(event=event, decision=Decision.SELECTED).count() == 1
     assert rules.budget_use(event).places_used == 1
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_decision_locks_the_application_not_its_event_member_or_user(postgresql, edition):
+    """``select_for_update(of=("self",))``: reading the event and the member with the application
+    does not lock their rows (a reviewer's page or the event's admin would otherwise wait)."""
+    from django.db import OperationalError, transaction
+
+    application = make_application(make_days(edition))
+    rows = {"event": ("events_event", application.event_id), "member": ("community_member", application.member_id),
+            "user": ("community_user", application.member.user_id), "application": ("events_application",
+                                                                                      application.pk)}
+    free = {}
+
+    def other_connection():
+        try:
+            for name, (table, pk) in rows.items():
+                try:
+                    with transaction.atomic(), connection.cursor() as cursor:
+                        cursor.execute(f"SELECT id FROM {table} WHERE id = %s FOR UPDATE NOWAIT", [pk])
+                    free[name] = True
+                except OperationalError:
+                    free[name] = False
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        locked = rules._locked_application(application.pk)
+        assert locked.event.pk == application.event_id and locked.member.user.pk == application.member.user_id
+        thread = threading.Thread(target=other_connection)
+        thread.start()
+        thread.join(timeout=30)
+    assert free == {"event": True, "member": True, "user": True, "application": False}

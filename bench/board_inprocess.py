@@ -1,0 +1,77 @@
+"""The selection board timed in-process, next to the in-stack bare view (run by hand, not a test).
+
+On a shared machine wrk's figures follow the neighbours' load; one request at a time in one process,
+alternating the board and the bare view, gives a steadier ratio. Needs a database kept by
+`bench/web.py --setup-only` (same `--database` and `--redis`):
+
+    .venv/bin/python bench/web.py --setup-only --database portal_bench_bp --redis redis://127.0.0.1:6379/7
+    .venv/bin/python bench/board_inprocess.py --database portal_bench_bp --redis redis://127.0.0.1:6379/7
+
+Prints the medians, their ratio, the board's queries and its size. To compare two versions of the
+code, run this script from each tree in turn (a few rounds each, interleaved) against the same database.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", default="portal_bench")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/9")
+    parser.add_argument("--requests", type=int, default=30, help="timed requests of each page")
+    parser.add_argument("--path", default="", help="the board's path (default: bench/days_board.py's event, the "
+                        "one bench/web.py loads)")
+    args = parser.parse_args()
+    pg = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+    os.environ.update({
+        "DJANGO_SETTINGS_MODULE": "config.settings.bench", "DJANGO_SECRET_KEY": "bench-" + "x" * 50,
+        "DJANGO_ALLOWED_HOSTS": "testserver", "DATABASE_URL": f"{pg}/{args.database}",
+        "CELERY_BROKER_URL": args.redis, "REDIS_URL": args.redis, "PORTAL_BASE_URL": "http://testserver",
+        "DJANGO_SECURE_SSL_REDIRECT": "false", "DJANGO_SECURE_COOKIES": "false", "DJANGO_LOG_LEVEL": "WARNING",
+    })
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+
+    from bench import dataset
+    from community.models import User
+    from events.models import Event, EventKind
+
+    staff, member = Client(), Client()
+    staff.cookies["sessionid"] = dataset.session_for(User.objects.get(email=dataset.STAFF_EMAIL))
+    member.cookies["sessionid"] = dataset.session_for(User.objects.get(email=dataset.MEMBER_EMAIL))
+    event = Event.objects.filter(kind=EventKind.IN_PERSON, title="City Managers Days").order_by("pk").first()
+    path = args.path or f"/staff/days/{event.pk}/board/"
+
+    def timed(client, url):
+        started = time.perf_counter()
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return (time.perf_counter() - started) * 1000, response
+
+    for _ in range(3):  # warm: templates, translations, the board's cached figures
+        timed(staff, path), timed(member, "/bench/in-stack/")
+    queries = []
+    with connection.execute_wrapper(lambda execute, sql, *rest: queries.append(sql) or execute(sql, *rest)):
+        _ms, response = timed(staff, path)
+    board, bare = [], []
+    for _ in range(args.requests):
+        board.append(timed(staff, path)[0])
+        bare.append(timed(member, "/bench/in-stack/")[0])
+    print(f"{path}: board {statistics.median(board):.1f} ms, in-stack bare view {statistics.median(bare):.1f} ms "
+          f"(medians of {args.requests}), {statistics.median(bare) / statistics.median(board):.2f}x the bare view; "
+          f"{len(queries)} queries, {len(response.content):,} bytes")
+
+
+if __name__ == "__main__":
+    main()
