@@ -2,6 +2,7 @@
 the services issue and revoke) and the eligibility exceptions (granted and withdrawn through the
 services, with an audit entry)."""
 
+import zoneinfo
 from functools import partial
 
 from django import forms
@@ -14,6 +15,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -30,6 +32,13 @@ from .models import EligibilityException, Event, Invitation, InvitationStatus, R
 ATTENDANCE_PERMISSION = "events.change_event"
 
 
+def _zone(name):
+    try:
+        return zoneinfo.ZoneInfo(name) if name else None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
 @admin.register(Event)
 class EventAdmin(EventDaysAdminMixin, SafeChangelistMixin, TranslatedAdmin):
     # No join_url here: the list (and anything exported from it later) never shows the secret link.
@@ -40,6 +49,26 @@ class EventAdmin(EventDaysAdminMixin, SafeChangelistMixin, TranslatedAdmin):
     actions = ["invite_all_eligible"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     change_form_template = "admin/events/event/change_form.html"
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """Start and end are typed and shown in the event's own time zone (the one posted, else the
+        event's), not the staff member's: "09:00" means 09:00 in Barcelona for the Barcelona days."""
+        zone = _zone(request.POST.get("time_zone") if request.method == "POST" else None)
+        if zone is None and object_id:
+            event = Event.objects.filter(pk=object_id).only("time_zone").first() if str(object_id).isdigit() else None
+            zone = _zone(event.time_zone if event else None)
+        with timezone.override(zone or zoneinfo.ZoneInfo("UTC")):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()  # the widgets convert the times now, in this zone
+        return response
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        for name in ("starts_at", "ends_at"):
+            if name in form.base_fields:
+                form.base_fields[name].help_text = _("In the event's own time zone (below).")
+        return form
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}),

@@ -4,6 +4,7 @@ figures, never a 500), and the applications' admin (read only, filters, export, 
 
 import csv
 import io
+from datetime import UTC
 from decimal import Decimal
 
 import pytest
@@ -126,6 +127,12 @@ def test_a_new_in_person_event_gets_its_budget(client, staff, edition):
     assert response.status_code == 302, response.context["adminform"].form.errors
     budget = Budget.objects.get(event__title_en="City Managers Days 2021")
     assert (budget.expo_passes, budget.accommodation_nights, budget.travel_support_euros) == (30, 80, Decimal("20000"))
+    # The times were typed in the event's zone (Barcelona, UTC+1 in November), and are shown in it.
+    event = budget.event
+    assert event.starts_at.astimezone(UTC).isoformat() == "2027-11-17T08:00:00+00:00"
+    assert event.ends_at.astimezone(UTC).isoformat() == "2027-11-19T17:00:00+00:00"
+    page = client.get(reverse("admin:events_event_change", args=[event.pk])).content.decode()
+    assert 'name="starts_at_1" value="09:00:00"' in page and 'name="ends_at_1" value="18:00:00"' in page
 
 
 # ------------------------------------------------------------------------------ applications
