@@ -1,4 +1,3 @@
-import zoneinfo
 
 from django.conf import settings
 from django.http import Http404, HttpResponseRedirect
@@ -9,7 +8,7 @@ from django.utils.http import urlencode
 
 from portal.i18n import page_language_chosen
 
-from . import second_factor
+from . import second_factor, timezones
 from .models import Member
 
 
@@ -35,10 +34,11 @@ class MemberPreferencesMiddleware:
             if not page_language_chosen(request):
                 translation.activate(member.preferred_language)
                 request.LANGUAGE_CODE = member.preferred_language
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(member.time_zone))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = timezones.zone(member.time_zone, None)
+            if zone is None:
                 timezone.deactivate()
+            else:
+                timezone.activate(zone)
         try:
             return self.get_response(request)
         finally:

@@ -8,13 +8,14 @@ steps, costs the same whatever the number of members.
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+
+from . import timezones
 
 
 class StepStatus(models.TextChoices):
@@ -126,7 +127,7 @@ def member_steps(*, member, edition) -> list[MemberStep]:
 def members_steps(*, members, edition) -> dict[int, list[MemberStep]]:
     members = list(members)
     result = {member.pk: [] for member in members}
-    zones = {member.pk: _zone(member.time_zone) for member in members}
+    zones = {member.pk: timezones.zone(member.time_zone) for member in members}
     for step in registered():
         states = step.for_members(members, edition)
         for member in members:
@@ -138,13 +139,6 @@ def members_steps(*, members, edition) -> dict[int, list[MemberStep]]:
                                   state.detail)
             result[member.pk].append(MemberStep(step, state))
     return result
-
-
-def _zone(name):
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 # ------------------------------------------------------------------------------ community's own

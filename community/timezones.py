@@ -85,6 +85,18 @@ _ZONE_SET = frozenset(ZONES)
 ALIASES: dict[str, str] = _read_aliases(_ZONE_SET)
 
 
+UTC_ZONE = zoneinfo.ZoneInfo(UTC)
+
+
+def zone(name, default=UTC_ZONE):
+    """The ``ZoneInfo`` named ``name``, or ``default`` when it is blank or unknown (a stored value
+    from before a tzdata update, a posted form): pages and emails never fail on a zone."""
+    try:
+        return zoneinfo.ZoneInfo(name) if name else default
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return default
+
+
 def canonical(name: str) -> str:
     """The zone of the list for a name: itself, the zone an old spelling links to, or ``name``."""
     return name if name in _ZONE_SET else ALIASES.get(name, name)

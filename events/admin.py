@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from community import timezones
 from community.translated import TranslatedAdmin
 from portal.admin_tools import SafeChangelistMixin, StreamedExportMixin
 from portal.imports import upload_forget, upload_is_known, upload_remember
@@ -30,13 +31,6 @@ from .models import EligibilityException, Event, Invitation, InvitationStatus, R
 
 # Who runs the event (edits it, invites all eligible) records its attendance.
 ATTENDANCE_PERMISSION = "events.change_event"
-
-
-def _zone(name):
-    try:
-        return zoneinfo.ZoneInfo(name) if name else None
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return None
 
 
 @admin.register(Event)
@@ -53,10 +47,10 @@ class EventAdmin(EventDaysAdminMixin, SafeChangelistMixin, TranslatedAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """Start and end are typed and shown in the event's own time zone (the one posted, else the
         event's), not the staff member's: "09:00" means 09:00 in Barcelona for the Barcelona days."""
-        zone = _zone(request.POST.get("time_zone") if request.method == "POST" else None)
+        zone = timezones.zone(request.POST.get("time_zone") if request.method == "POST" else None, None)
         if zone is None and object_id:
             event = Event.objects.filter(pk=object_id).only("time_zone").first() if str(object_id).isdigit() else None
-            zone = _zone(event.time_zone if event else None)
+            zone = timezones.zone(event.time_zone if event else None, None)
         with timezone.override(zone or zoneinfo.ZoneInfo("UTC")):
             response = super().changeform_view(request, object_id, form_url, extra_context)
             if hasattr(response, "render") and not response.is_rendered:

@@ -17,7 +17,7 @@ from surveys.models import PortraitStatus, Respondent
 from . import board_cache
 from .days import ZERO, BudgetUse
 from .models import (
-    RELEASED,
+    HOLDING_PLACE,
     Application,
     ApplicationStatus,
     Budget,
@@ -107,7 +107,7 @@ def _summary_figures(event: Event) -> dict:
     applications, those selected and each decision's count; what the applications holding a place
     use of the budget; the budget's limits. One aggregate query and the budget's row."""
     submitted = Q(status=ApplicationStatus.SUBMITTED)
-    holding = Q(decision=Decision.SELECTED) & ~Q(confirmation__in=RELEASED)
+    holding = HOLDING_PLACE
     unsent = ~Q(decision=models.F("decision_sent"))
     aggregates = {"applied": Count("pk", filter=submitted), "selected_place": Count("pk", filter=submitted & holding),
                   "places": Count("pk", filter=holding), "passes": Count("pk", filter=holding & Q(pass_granted=True)),

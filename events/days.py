@@ -34,6 +34,7 @@ from surveys.models import PortraitStatus, Respondent
 
 from . import board_cache
 from .models import (
+    RELEASED,
     Application,
     ApplicationStatus,
     Budget,
@@ -376,7 +377,7 @@ def release(*, application, confirmation: str, by=None, now=None) -> Application
     """A selected member declined (``Confirmation.DECLINED``) or missed the deadline (``EXPIRED``):
     the place and the benefits go back, and the next on the waiting list is selected within what
     is left. Returns the promoted application, if any."""
-    if confirmation not in RELEASED_STATES:
+    if confirmation not in RELEASED:
         raise ValueError(confirmation)
     now = now or timezone.now()
     pk = getattr(application, "pk", application)
@@ -394,8 +395,6 @@ def release(*, application, confirmation: str, by=None, now=None) -> Application
     audit.record(by, DaysAction.RELEASED, application, before=before, after={"confirmation": confirmation})
     return promote_next(event=event, by=by, now=now)
 
-
-RELEASED_STATES = (Confirmation.DECLINED, Confirmation.EXPIRED)
 
 
 @transaction.atomic

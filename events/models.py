@@ -243,12 +243,13 @@ class Confirmation(models.TextChoices):
 
 
 RELEASED = (Confirmation.DECLINED, Confirmation.EXPIRED)
+# Selected and not released (declined or deadline missed): what counts against places and budget.
+HOLDING_PLACE = models.Q(decision=Decision.SELECTED) & ~models.Q(confirmation__in=RELEASED)
 
 
 class ApplicationQuerySet(models.QuerySet):
     def holding_place(self):
-        """Selected and not released (declined or deadline missed): what counts against places and budget."""
-        return self.filter(decision=Decision.SELECTED).exclude(confirmation__in=RELEASED)
+        return self.filter(HOLDING_PLACE)
 
 
 class Application(models.Model):

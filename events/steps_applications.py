@@ -2,12 +2,12 @@
 become eligible, open, applied (draft or submitted), the decision *as sent* (never a draft
 decision), the deadline to confirm, confirmed, closed."""
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from community import timezones
 from community.steps import Step, StepState, StepStatus
 
 from . import days, services
@@ -35,7 +35,7 @@ class DaysStep(Step):
         now = timezone.now()
         url = reverse("events:application", args=[event.pk])
         return {member.pk: self._state(event, member.pk in eligible, applications.get(member.pk), now, url,
-                                       _zone(member.time_zone))
+                                       timezones.zone(member.time_zone))
                 for member in members}
 
     def _state(self, event, eligible, application, now, url, zone):
@@ -96,8 +96,3 @@ def _when(moment, zone) -> str:
     return f"{formats.date_format(local, 'DATETIME_FORMAT')} ({local.tzname()})"
 
 
-def _zone(name):
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")

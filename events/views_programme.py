@@ -3,7 +3,6 @@ language and in the venue's local time (the event's time zone: a programme of da
 in Montréal time started at 03:30); a confirmed participant picks and unpicks site visits there
 (POST). The rules are in ``events.programme``."""
 
-import zoneinfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +12,8 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
+
+from community import timezones
 
 from . import programme
 from .models import EventKind, Session, SessionKind
@@ -29,10 +30,7 @@ class ProgrammeView(EventMixin, View):
         return event
 
     def page(self, request, event, *, status=200, refused=""):
-        try:
-            zone = zoneinfo.ZoneInfo(event.time_zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            zone = timezone.get_current_timezone()
+        zone = timezones.zone(event.time_zone, timezone.get_current_timezone())
         with timezone.override(zone):
             return self._page(request, event, status=status, refused=refused).render()
 
