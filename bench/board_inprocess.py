@@ -28,7 +28,10 @@ def main():
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/9")
     parser.add_argument("--requests", type=int, default=30, help="timed requests of each page")
     parser.add_argument("--path", default="", help="the board's path (default: bench/days_board.py's event, the "
-                        "one bench/web.py loads)")
+                        "one bench/web.py loads); any other page can be timed the same way")
+    parser.add_argument("--as", dest="who", choices=["staff", "member"], default="staff",
+                        help="whose session asks for --path (the bench's staff user or its approved member)")
+    parser.add_argument("--profile", type=int, default=0, help="print the N costliest functions (cProfile)")
     args = parser.parse_args()
     pg = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
     os.environ.update({
@@ -59,16 +62,27 @@ def main():
         assert response.status_code == 200, (url, response.status_code)
         return (time.perf_counter() - started) * 1000, response
 
+    client = staff if args.who == "staff" else member
     for _ in range(3):  # warm: templates, translations, the board's cached figures
-        timed(staff, path), timed(member, "/bench/in-stack/")
+        timed(client, path), timed(member, "/bench/in-stack/")
     queries = []
     with connection.execute_wrapper(lambda execute, sql, *rest: queries.append(sql) or execute(sql, *rest)):
-        _ms, response = timed(staff, path)
+        _ms, response = timed(client, path)
     board, bare = [], []
     for _ in range(args.requests):
-        board.append(timed(staff, path)[0])
+        board.append(timed(client, path)[0])
         bare.append(timed(member, "/bench/in-stack/")[0])
-    print(f"{path}: board {statistics.median(board):.1f} ms, in-stack bare view {statistics.median(bare):.1f} ms "
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(args.requests):
+            timed(client, path)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.profile)
+    print(f"{path}: page {statistics.median(board):.1f} ms, in-stack bare view {statistics.median(bare):.1f} ms "
           f"(medians of {args.requests}), {statistics.median(bare) / statistics.median(board):.2f}x the bare view; "
           f"{len(queries)} queries, {len(response.content):,} bytes")
 
