@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from community.models import Edition, Member, validate_time_zone
+from community.steps import WatchedQuerySet
 
 
 class EventKind(models.TextChoices):
@@ -67,6 +68,8 @@ class Event(models.Model):
         _("calendar version"), default=0, editable=False,
         help_text=_("Grows when the time or title changes, so that calendars replace the entry."))
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    objects = WatchedQuerySet.as_manager()  # cached dashboard steps read it (community.steps)
 
     class Meta:
         verbose_name = _("event")
@@ -125,6 +128,8 @@ class Invitation(models.Model):
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_reason = models.CharField(_("why revoked"), max_length=300, blank=True)
 
+    objects = WatchedQuerySet.as_manager()  # cached dashboard steps read it (community.steps)
+
     class Meta:
         verbose_name = _("event invitation")
         verbose_name_plural = _("event invitations")
@@ -148,7 +153,7 @@ class Invitation(models.Model):
         return self.status == InvitationStatus.INVITED
 
 
-class EligibilityExceptionQuerySet(models.QuerySet):
+class EligibilityExceptionQuerySet(WatchedQuerySet):
     def active(self):
         return self.filter(withdrawn_at__isnull=True)
 
@@ -247,7 +252,7 @@ RELEASED = (Confirmation.DECLINED, Confirmation.EXPIRED)
 HOLDING_PLACE = models.Q(decision=Decision.SELECTED) & ~models.Q(confirmation__in=RELEASED)
 
 
-class ApplicationQuerySet(models.QuerySet):
+class ApplicationQuerySet(WatchedQuerySet):
     def holding_place(self):
         return self.filter(HOLDING_PLACE)
 

@@ -1,13 +1,16 @@
 """The webinar's step on the member's dashboard (community.steps registry)."""
 
+from dataclasses import replace
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from community.steps import Step, StepState, StepStatus
+from surveys.models import Portrait, Respondent
 
 from . import services
-from .models import Event, EventKind, Invitation, InvitationStatus, Rsvp
+from .models import EligibilityException, Event, EventKind, Invitation, InvitationStatus, Rsvp
 
 
 class WebinarStep(Step):
@@ -15,6 +18,8 @@ class WebinarStep(Step):
     order = 200
     title = _("Webinar")
     description = _("Respondents of a submitted portrait are invited to the edition's webinar.")
+    # Eligibility reads the respondents of submitted portraits and the exceptions.
+    depends_on = (Event, Invitation, EligibilityException, Portrait, Respondent)
 
     def for_members(self, members, edition):
         """Three queries whatever the number of members: the webinar, who is eligible, the invitations."""
@@ -50,4 +55,6 @@ class WebinarStep(Step):
             else:
                 states[member.pk] = StepState(StepStatus.NOT_STARTED, date=event.starts_at, url=url,
                                               detail=_("You are invited: tell us whether you are coming."))
+        if not ended:  # each state changes when the webinar ends
+            states = {pk: replace(state, changes_at=event.ends_at) for pk, state in states.items()}
         return states

@@ -9,10 +9,20 @@ from django.utils.translation import gettext_lazy as _
 
 from community import timezones
 from community.steps import Step, StepState, StepStatus
+from surveys.models import Portrait, Respondent
 
 from . import days, services
 from .applications import eligibility_how
-from .models import Application, ApplicationStatus, Confirmation, Decision, Event, EventKind
+from .models import (
+    Application,
+    ApplicationStatus,
+    Confirmation,
+    Decision,
+    EligibilityException,
+    Event,
+    EventKind,
+    Invitation,
+)
 
 
 class DaysStep(Step):
@@ -20,6 +30,8 @@ class DaysStep(Step):
     order = 210
     title = _("City Managers Days")
     description = _("Apply to meet the other city managers in person; places are limited.")
+    # Eligibility reads the portraits' respondents, the webinar's attendance and the exceptions.
+    depends_on = (Event, Application, Invitation, EligibilityException, Portrait, Respondent)
 
     def for_members(self, members, edition):
         """Three queries whatever the number of members: the event, who is eligible, the applications."""
@@ -46,7 +58,7 @@ class DaysStep(Step):
         if not eligible:
             if closes_at is not None and not is_open:
                 return StepState(StepStatus.CLOSED, date=closes_at, detail=_("Applications are closed."))
-            return StepState(StepStatus.LOCKED, detail=eligibility_how(event))
+            return StepState(StepStatus.LOCKED, detail=eligibility_how(event), changes_at=closes_at)
         if closes_at is None:
             return StepState(StepStatus.LOCKED, detail=_("Applications are not open yet: we will tell you."))
         status = application.status if application else None
@@ -54,7 +66,7 @@ class DaysStep(Step):
             return StepState(StepStatus.DONE, date=application.submitted_at, url=url,
                              detail=_("Applied. You can change your application until %(deadline)s.")
                              % {"deadline": _when(closes_at, zone)} if is_open
-                             else _("Applied. The secretariat is selecting the participants."))
+                             else _("Applied. The secretariat is selecting the participants."), changes_at=closes_at)
         if not is_open:
             return StepState(StepStatus.CLOSED, date=closes_at, url=url if application else "",
                              detail=_("Your draft was not submitted before the deadline.")
@@ -87,7 +99,7 @@ class DaysStep(Step):
         # The deadline is in the words (the date line would read "Open until"): in the member's zone.
         return StepState(StepStatus.IN_PROGRESS, url=url,
                          detail=_("You are selected! Confirm your place by %(deadline)s.")
-                         % {"deadline": _when(application.confirm_by, zone)})
+                         % {"deadline": _when(application.confirm_by, zone)}, changes_at=application.confirm_by)
 
 
 def _when(moment, zone) -> str:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from community.models import Edition, Member, Organisation
+from community.steps import WatchedQuerySet
 
 SHORT_TEXT_MAX = 300
 LONG_TEXT_MAX = 5000
@@ -34,6 +35,8 @@ class Survey(models.Model):
     opening_announced_at = models.DateTimeField(
         _("opening announced at"), null=True, blank=True, editable=False,
         help_text=_("When the opening announcement went to the approved members (once per survey)."))
+
+    objects = WatchedQuerySet.as_manager()  # cached dashboard steps read it (community.steps)
 
     class Meta:
         verbose_name = _("survey")
@@ -129,6 +132,8 @@ class Question(models.Model):
         help_text=_("An earlier single or multiple choice question of the same survey."))
     show_if_choices = models.ManyToManyField(
         "Choice", blank=True, related_name="shown_questions", verbose_name=_("includes one of"))
+
+    objects = WatchedQuerySet.as_manager()  # cached dashboard steps read it (community.steps)
 
     class Meta:
         verbose_name = _("question")
@@ -246,6 +251,8 @@ class Portrait(models.Model):
     created_at = models.DateTimeField(_("started"), default=timezone.now)
     updated_at = models.DateTimeField(_("last change"), default=timezone.now)
 
+    objects = WatchedQuerySet.as_manager()  # cached dashboard steps read it (community.steps)
+
     class Meta:
         verbose_name = _("portrait")
         verbose_name_plural = _("portraits")
@@ -295,6 +302,8 @@ class Answer(models.Model):
     updated_at = models.DateTimeField(_("last changed"), default=timezone.now)
     choices = models.ManyToManyField(Choice, through="AnswerChoice", related_name="answers", blank=True)
 
+    objects = WatchedQuerySet.as_manager()  # cached dashboard steps read it (community.steps)
+
     class Meta:
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
@@ -335,6 +344,8 @@ class Respondent(models.Model):
                                verbose_name=_("member"))
     first_saved_at = models.DateTimeField(_("first save"))
     last_saved_at = models.DateTimeField(_("last save"))
+
+    objects = WatchedQuerySet.as_manager()  # cached dashboard steps read it (community.steps)
 
     class Meta:
         verbose_name = _("respondent")

@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 
 from community.steps import Step, StepState, StepStatus
 
-from .models import Portrait, PortraitStatus, Question, Survey
+from .models import Answer, Portrait, PortraitStatus, Question, Survey
 
 
 class PortraitStep(Step):
@@ -16,6 +16,7 @@ class PortraitStep(Step):
     order = 100
     title = _("Metropolitan Portrait")
     description = _("Fill in your organisation's portrait with your colleagues.")
+    depends_on = (Survey, Question, Portrait, Answer)
 
     def for_members(self, members, edition):
         """Three queries whatever the number of members: the survey, its question count, the portraits."""
@@ -45,7 +46,7 @@ class PortraitStep(Step):
         if portrait and portrait.status == PortraitStatus.SUBMITTED:
             return StepState(StepStatus.DONE, date=portrait.submitted_at, url=url,
                              detail=_("Submitted. You can still edit it until it closes.") if is_open
-                             else _("Submitted."))
+                             else _("Submitted."), changes_at=closes_at)
         if not is_open:
             return StepState(StepStatus.CLOSED, date=closes_at, url=url,
                              detail=_("The survey closed before your portrait was submitted."))

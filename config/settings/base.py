@@ -231,6 +231,9 @@ def caches_for(redis_url: str) -> dict:
 
 REDIS_URL = env("REDIS_URL", default="")
 CACHES = caches_for(REDIS_URL)
+# The dashboard steps' states are cached per member (community.steps): dropped on any write to the rows
+# they read and when a date they show passes, and after this many seconds in any case.
+STEPS_CACHE_SECONDS = 300
 
 # ------------------------------------------------------------------------------ email
 DEFAULT_FROM_EMAIL = env(
