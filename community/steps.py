@@ -17,7 +17,9 @@ subqueries) was most of the dashboard's time. A cached state is dropped
 - after ``STEPS_CACHE_SECONDS`` in any case.
 """
 
+import dataclasses
 import time
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -171,6 +173,7 @@ def members_steps(*, members, edition) -> dict[int, list[MemberStep]]:
 
 # ------------------------------------------------------------------------------ the cache
 GENERATION_KEY = "portal:steps:generation"
+ENTRY_FORMAT = 1  # raise it when an entry's layout changes
 
 
 class WatchedQuerySet(models.QuerySet):
@@ -220,8 +223,14 @@ def _generation():
     return generation
 
 
+def _format() -> str:
+    # Entries written by another version of the code (a deploy that changed StepState) are never read.
+    names = ",".join(field.name for field in dataclasses.fields(StepState))
+    return f"{ENTRY_FORMAT}.{zlib.crc32(names.encode()):x}"
+
+
 def _state_key(generation, edition, member) -> str:
-    return (f"portal:steps:{generation}:{edition.pk if edition else 0}:{member.pk}:{member.status}:"
+    return (f"portal:steps:{_format()}:{generation}:{edition.pk if edition else 0}:{member.pk}:{member.status}:"
             f"{member.organisation_id}:{translation.get_language()}:{member.time_zone}")
 
 
@@ -252,7 +261,8 @@ def _cached_states(members, edition) -> dict[str, dict]:
     for member in members:
         entry = found.get(keys[member.pk])
         # Computed before now and still true now (a test, or a clock, may go either way).
-        if entry is None or entry["steps"] != step_keys or not entry["computed"] <= stamp < entry["until"]:
+        if not (isinstance(entry, dict) and entry.get("steps") == step_keys
+                and entry["computed"] <= stamp < entry["until"]):
             missing.append(member)
             continue
         for step_key, state in entry["states"].items():

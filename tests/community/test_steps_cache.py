@@ -148,3 +148,15 @@ def test_a_step_registered_later_is_computed_for_members_already_cached(step, me
     monkeypatch.setattr(steps, "registered", lambda: [step, later])
     assert status(member, edition) == ["not_started", "not_started"]
     assert later.computed == [[member.pk]]
+
+
+def test_an_entry_of_another_layout_is_computed_again(step, member, edition, survey):
+    from django.core.cache import cache
+
+    status(member, edition)
+    key = steps._state_key(steps._generation(), edition, member)
+    cache.set(key, {"computed": 0, "until": 2**40, "states": "an older layout"})
+    assert status(member, edition) == ["not_started"]
+    cache.set(key, ["not", "a", "dict"])
+    assert status(member, edition) == ["not_started"]
+    assert len(step.computed) == 3
