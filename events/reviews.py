@@ -232,7 +232,7 @@ def review_save(*, review, scores: Mapping, comment: str = "", by, now=None) -> 
     application_id = Review.objects.filter(pk=pk).values_list("application_id", flat=True).first()
     if application_id is None:
         raise PermissionDenied(_("This application is not assigned to you."))
-    application = (Application.objects.select_for_update().select_related("member", "event")
+    application = (Application.objects.select_for_update(of=("self",)).select_related("member", "event")
                    .get(pk=application_id))
     review = Review.objects.get(pk=pk)
     review.application = application

@@ -347,7 +347,7 @@ def invitation_respond(*, invitation: Invitation, member, answer: str, now=None)
     now = now or timezone.now()
     if answer not in (Rsvp.YES, Rsvp.NO):
         raise ValidationError(_("Answer yes or no."))
-    invitation = Invitation.objects.select_for_update().select_related("event").get(pk=invitation.pk)
+    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("event").get(pk=invitation.pk)
     if member is None or invitation.member_id != member.pk:
         raise PermissionDenied(_("This invitation is for someone else."))
     if invitation.status != InvitationStatus.INVITED or not member_is_eligible(member, invitation.event):
@@ -511,7 +511,7 @@ def attendance_mark(*, invitations, attended: bool, by) -> int:
     phone; a colleague's account). The minutes imported are kept. One audit entry per event.
     Returns how many changed."""
     ids = [getattr(i, "pk", i) for i in invitations]
-    chosen = list(Invitation.objects.select_for_update().filter(pk__in=ids).exclude(attended=attended)
+    chosen = list(Invitation.objects.select_for_update(of=("self",)).filter(pk__in=ids).exclude(attended=attended)
                   .select_related("event").order_by("event_id", "pk"))
     by_event: dict[int, list[Invitation]] = {}
     for invitation in chosen:
