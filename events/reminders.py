@@ -77,7 +77,8 @@ def _remind(event: Event, now) -> int:
             dedupe_key=f"{reminder_prefix(event)}{event.sequence}:{kind}:{invitation_id}",
             cause=f"event:{event.pk}",
             context={"first_name": first_name, "event_title": titles.get(language, titles["en"]),
-                     "kind": kind, "answered_yes": rsvp == Rsvp.YES, "is_webinar": event.is_webinar,
+                     "in_one_hour": kind == "1h", "tomorrow": kind == "24h", "answered_yes": rsvp == Rsvp.YES,
+                     "is_webinar": event.is_webinar,
                      "venue": event.venue, "starts_at": event.starts_at, "ends_at": event.ends_at,
                      "event_url": url},
         ))

@@ -144,17 +144,19 @@ def calendar_filename(event: Event) -> str:
 
 # ------------------------------------------------------------------------------ invitation email
 def _invitation_mail(invitation: Invitation, resend: str = "", calendars: dict | None = None) -> MailRequest:
-    """``calendars``: the calendar files already made, by (event, language): one per language serves
-    every invitee of a bulk send (the file holds nothing personal)."""
+    """``calendars``: what is the same for every invitee in a language, by (event, language): the
+    calendar file (it holds nothing personal), the title, description and page address, made once for
+    a bulk send."""
     event, member = invitation.event, invitation.member
     language = member.preferred_language
     token = rsvp_token(invitation)
     rsvp = settings.PORTAL_BASE_URL + reverse("events:rsvp", args=[token])
     calendars = {} if calendars is None else calendars
     if (event.pk, language) not in calendars:
-        calendars[event.pk, language] = calendar_file(event, language=language)
-    with translation.override(language):
-        title, description = str(event.title), str(event.description)
+        with translation.override(language):
+            calendars[event.pk, language] = (calendar_file(event, language=language), str(event.title),
+                                             str(event.description), event_url(event))
+    calendar, title, description, page_url = calendars[event.pk, language]
     return MailRequest(
         to=member.user.email,
         template="event_invitation",
@@ -169,7 +171,7 @@ def _invitation_mail(invitation: Invitation, resend: str = "", calendars: dict |
             "updated": event.sequence > 0,
             "rsvp_yes_url": f"{rsvp}?answer=yes",
             "rsvp_no_url": f"{rsvp}?answer=no",
-            "event_url": event_url(event),
+            "event_url": page_url,
         },
         # A new row for each calendar version and each issue (a re-issued invitation is mailed again).
         # A staff resend adds its own suffix: the sensitive body of the first one is gone, so a new row.
@@ -177,7 +179,7 @@ def _invitation_mail(invitation: Invitation, resend: str = "", calendars: dict |
                     + (f":resend:{resend}" if resend else "")),
         language=language,
         time_zone=member.time_zone,
-        attachments=(Attachment(calendar_filename(event), calendars[event.pk, language], "text/calendar"),),
+        attachments=(Attachment(calendar_filename(event), calendar, "text/calendar"),),
         cause=f"event:{event.pk}",
         sensitive=True,  # the RSVP links are personal
     )

@@ -142,10 +142,11 @@ def test_a_context_value_that_is_not_plain_is_refused():
         render_message(template="membership_approved", context={**CONTEXT, "first_name": object()}, language="en")
 
 
-def test_no_email_body_compares_a_value_with_a_string():
-    """In a body every string value is a token (mailings.rendering.MailValues): ``{% if decision ==
-    "selected" %}`` never matches there. Branch on booleans the caller computes instead."""
+def test_no_email_body_or_subject_compares_a_value_with_a_string():
+    """In a body or a subject every string value is a token (mailings.rendering.MailValues): ``{% if
+    decision == "selected" %}`` never matches there. Branch on booleans the caller computes instead."""
     comparing = re.compile(r"{%\s*(?:el)?if\b[^%]*(?:==|!=|\bin\b)[^%]*%}")
-    offenders = [str(path.relative_to(TEMPLATES_DIR)) for path in TEMPLATES_DIR.rglob("*.md")
+    offenders = [str(path.relative_to(TEMPLATES_DIR)) for path in [*TEMPLATES_DIR.rglob("*.md"),
+                                                                   *TEMPLATES_DIR.rglob("subject.txt")]
                  if comparing.search(path.read_text())]
     assert offenders == []
