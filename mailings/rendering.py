@@ -9,8 +9,8 @@ Values from the context never reach the Markdown parser: each string is swapped 
 before the templates run (the subject's too: templates branch on booleans, never on a string), and
 the token is replaced afterwards by the value itself in the text part and by the HTML-escaped value
 in the HTML part. So ``**bold**``, ``[link](http://x)`` or ``<script>`` in a name stays those
-characters in both parts. A string whose context name ends in ``_url`` becomes a link in HTML. ``{%
-button url label %}`` and ``{% link url label %}`` (from ``{% load mail %}``) write a link as a
+characters in both parts. A string whose context name ends in ``_url`` becomes a link in HTML.
+``{% button url label %}`` and ``{% link url label %}`` (from ``{% load mail %}``) write a link as a
 button (or a plain link) in HTML and as "Label: URL" in text; ``{% preformatted value %}`` keeps a
 block (a traceback) as it is.
 """
