@@ -9,7 +9,8 @@ question, choice or show-if condition (the builder, a copy, the demo seed; ``rec
 generation, which retires every entry at once (builder edits are rare; a change can cascade through
 many rows). A survey's peers entry is also forgotten when one of its portraits is saved or deleted
 (submitted, reopened, merged), when a submitted portrait's answer is saved or its consent changes
-(``services``, ``peers``) and when an organisation is saved (its name is in the table). Forgetting
+(``services``, ``peers``) and when an organisation is saved (its name is in the table); with it go the
+members' suggested peers computed from it (``cached_from_peers``). Forgetting
 happens at once and again on commit, so that a concurrent read cannot keep the state from before the
 change; the timeout bounds what a write outside these paths (a raw ``update()``) could leave behind.
 """
@@ -29,6 +30,12 @@ def questions_key(survey_id) -> str:
 
 def peers_key(survey_id) -> str:
     return f"surveys.peers.{survey_id}"
+
+
+def peers_version_key(survey_id) -> str:
+    # Drawn afresh each time the survey's peers' data is forgotten: a member's suggestions computed
+    # from it (``cached_from_peers``) carry it and are retired with it.
+    return f"surveys.peers-version.{survey_id}"
 
 
 def _generation(found) -> str:
@@ -52,6 +59,25 @@ def cached(key: str, compute):
     return value
 
 
+def cached_from_peers(survey_id, key: str, compute):
+    """Like ``cached``, for a value computed from the survey's peers' data (a member's suggested peers):
+    also retired when that data is forgotten. One cache round trip when it is there, without reading the
+    peers' data itself."""
+    version_key = peers_version_key(survey_id)
+    found = cache.get_many([GENERATION_KEY, version_key, key])
+    generation = _generation(found)
+    version = found.get(version_key)
+    if version is None:
+        cache.add(version_key, uuid.uuid4().hex, TIMEOUT)
+        version = cache.get(version_key)
+    entry = found.get(key)
+    if entry is not None and entry[:2] == (generation, version):
+        return entry[2]
+    value = compute()
+    cache.set(key, (generation, version, value), TIMEOUT)
+    return value
+
+
 def _now_and_on_commit(forget) -> None:
     # Now: this transaction reads its own change afterwards. Again on commit: another request may have
     # stored the state from before the change in between.
@@ -66,6 +92,6 @@ def structure_changed() -> None:
 
 def forget_peers(*survey_ids) -> None:
     """These surveys' submitted portraits or picks changed: recompute their peers' data."""
-    keys = [peers_key(pk) for pk in survey_ids if pk is not None]
+    keys = [key for pk in survey_ids if pk is not None for key in (peers_key(pk), peers_version_key(pk))]
     if keys:
         _now_and_on_commit(lambda: cache.delete_many(keys))

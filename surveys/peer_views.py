@@ -26,10 +26,7 @@ class PeersView(PortraitMixin, View):
         if not self.portrait.is_submitted:
             messages.info(request, _("Submit the portrait first: your peers are suggested from it."))
             return redirect("surveys:portrait", survey_id=self.survey.pk)
-        suggested = peers.peers_for(self.portrait)
-        texts = peers.choice_texts(choice for peer in suggested for choice in peer.shared)
-        rows = [{"peer": peer, "shared": [texts[choice] for choice in peer.shared if choice in texts]}
-                for peer in suggested]
+        rows = peers.suggested_rows(self.portrait)
         return self.render("surveys/peers.html", {"survey": self.survey, "portrait": self.portrait, "rows": rows})
 
     def post(self, request, survey_id):

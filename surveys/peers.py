@@ -23,6 +23,7 @@ from itertools import repeat
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from . import caching
@@ -237,6 +238,20 @@ def peer_table(survey, *, limit: int = 100, data: PeerData | None = None) -> lis
     return [PeerPair(portraits[first], portraits[second], score,
                      shared_choices(data.weights[first], data.weights[second]))
             for score, first, second in pairs]
+
+
+def suggested_rows(portrait) -> list[dict]:
+    """The member's page: each suggested peer with the texts of the choices shared, in the active
+    language. Cached per portrait and language until the peers' data changes (comparing with every
+    submitted portrait was most of the page)."""
+    def compute():
+        suggested = peers_for(portrait)
+        texts = choice_texts(choice for peer in suggested for choice in peer.shared)
+        return [{"peer": peer, "shared": [texts[choice] for choice in peer.shared if choice in texts]}
+                for peer in suggested]
+
+    key = f"surveys.peers-of.{portrait.survey_id}.{portrait.pk}.{get_language()}"
+    return caching.cached_from_peers(portrait.survey_id, key, compute)
 
 
 def choice_texts(choice_ids) -> dict[int, str]:

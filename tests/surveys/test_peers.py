@@ -292,3 +292,28 @@ def test_staff_table_equals_a_brute_force_comparison_of_every_pair(seed):
         table = peers.peer_table(None, limit=limit, data=data)
         assert [(round(p.score, 12), p.first.portrait_id, p.second.portrait_id) for p in table] == [
             (round(score, 12), a, b) for score, a, b in brute[:limit]]
+
+
+def test_member_page_is_computed_once_and_again_after_any_change_to_the_peers(client, example, monkeypatch):
+    p = example.portraits_by_letter
+    computed = []
+    original = peers.peers_for
+    monkeypatch.setattr(peers, "peers_for", lambda portrait, **kw: computed.append(portrait.pk) or original(
+        portrait, **kw))
+    client.force_login(member_of(p["A"]).user)
+    url = reverse("surveys:peers", args=[example.pk])
+    assert "Bilbao" in client.get(url).content.decode()
+    assert "Bilbao" in client.get(url).content.decode()
+    assert computed == [p["A"].pk]
+    # Bilbao withdraws its consent (a member's action): gone from Aarhus' suggestions at once.
+    peers.portrait_show_to_peers_set(portrait=p["B"], member=member_of(p["B"]), show=False)
+    assert "Bilbao" not in client.get(url).content.decode()
+    # Cali is renamed (its name is in the peers' data).
+    cali = p["C"].organisation
+    cali.name = "Santiago de Cali"
+    cali.save()
+    assert "Santiago de Cali" in client.get(url).content.decode()
+    # Another language: its own entry (the shared choices' texts).
+    client.post(reverse("set_language"), {"language": "es"})
+    client.get(url)
+    assert len(computed) == 4
