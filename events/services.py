@@ -334,10 +334,24 @@ def exception_withdraw(*, exception: EligibilityException, by, reason: str = "")
 
 
 # ------------------------------------------------------------------------------ the member's answer
+def gate_and_invitation(*, event: Event, member) -> tuple[bool, Invitation | None]:
+    """Whether the gate lets the member in now, and their active invitation if it does: one query
+    when they hold one (the event page of an invitee), two when they do not."""
+    if member is None or member.status != MemberStatus.APPROVED:
+        return False, None
+    invitation = (Invitation.objects.filter(event=event, member=member, status=InvitationStatus.INVITED)
+                  .annotate(gate=Exists(eligible_members(event).filter(pk=OuterRef("member_id")))).first())
+    if invitation is None:
+        return member_is_eligible(member, event), None
+    return invitation.gate, invitation if invitation.gate else None
+
+
 def usable_invitation(*, event: Event, member, eligible: bool | None = None) -> Invitation | None:
     """The member's active invitation if the gate lets them in now; else None. ``eligible``: the
-    gate's answer when the caller has just asked it (saves the query)."""
-    if not (member_is_eligible(member, event) if eligible is None else eligible):
+    gate's answer when the caller has just asked it."""
+    if eligible is None:
+        return gate_and_invitation(event=event, member=member)[1]
+    if not eligible:
         return None
     return Invitation.objects.filter(event=event, member=member, status=InvitationStatus.INVITED).first()
 
@@ -365,8 +379,8 @@ def invitation_respond(*, invitation: Invitation, member, answer: str, now=None)
 def invitation_get_or_issue(*, event: Event, member) -> Invitation | None:
     """An eligible member who was not invited yet (e.g. the event was added after their submission)
     gets their invitation when they act on the event page."""
-    invitation = usable_invitation(event=event, member=member)
-    if invitation is None and member_is_eligible(member, event):
+    eligible, invitation = gate_and_invitation(event=event, member=member)
+    if invitation is None and eligible:
         issued = invitations_issue(event=event, members=[member])
         invitation = issued[0] if issued else usable_invitation(event=event, member=member)
     return invitation

@@ -35,9 +35,9 @@ class EventMixin(ApprovedMemberRequiredMixin):
 class EventView(EventMixin, View):
     def get(self, request, event_id):
         event = self.get_event(event_id)
-        if not services.member_is_eligible(request.member, event):
+        eligible, invitation = services.gate_and_invitation(event=event, member=request.member)
+        if not eligible:
             return not_eligible_page(request, event)
-        invitation = services.usable_invitation(event=event, member=request.member, eligible=True)
         return TemplateResponse(request, "events/event.html", {
             "event": event, "invitation": invitation, "ended": event.has_ended(),
             "show_join_link": bool(invitation and invitation.rsvp == Rsvp.YES and event.join_url),
@@ -46,9 +46,8 @@ class EventView(EventMixin, View):
     def post(self, request, event_id):
         """The answer from the event page itself (no token: the signed-in member's own invitation)."""
         event = self.get_event(event_id)
-        if not services.member_is_eligible(request.member, event):
-            return not_eligible_page(request, event)
         answer = request.POST.get("answer", "")
+        # None for a member the gate does not let in: _respond shows them why.
         invitation = services.invitation_get_or_issue(event=event, member=request.member)
         return _respond(request, event, invitation, answer)
 
