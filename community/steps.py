@@ -136,6 +136,9 @@ class MemberStep:
         this_year = timezone.localtime(timezone.now(), date.tzinfo).year if date.tzinfo else date.year
         day = formats.date_format(date, "MONTH_DAY_FORMAT" if date.year == this_year else "DATE_FORMAT")
         values = {"day": day, "time": formats.time_format(date, "TIME_FORMAT")}
+        if self.state.status == StepStatus.DONE and date > timezone.now():
+            # Done ahead of its date (a yes to a webinar still to come): not "Done on" a future day.
+            return _("On %(day)s at %(time)s") % values
         return DATE_PHRASES[self.state.status] % values
 
 

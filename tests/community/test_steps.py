@@ -137,3 +137,18 @@ def test_communitys_steps_cost_no_query_for_any_number_of_members(edition, djang
         result = steps.members_steps(members=loaded[:1], edition=edition)
         result = steps.members_steps(members=loaded, edition=edition)
     assert [len(result[member.pk]) for member in loaded] == [1, 0, 0, 0, 0]
+
+
+def test_a_step_done_ahead_of_its_date_is_not_said_done_on_a_future_day(member, edition):
+    from datetime import timedelta
+
+    from django.utils import timezone, translation
+
+    future = timezone.now() + timedelta(days=30)
+    step = steps.MemberStep(PortraitStep(), steps.StepState("done", date=future))
+    past = steps.MemberStep(PortraitStep(), steps.StepState("done", date=timezone.now() - timedelta(days=1)))
+    assert step.when.startswith("On ") and past.when.startswith("Done on ")
+    with translation.override("fr"):
+        assert step.when.startswith("Le ")
+    with translation.override("es"):
+        assert step.when.startswith("El ")
