@@ -17,11 +17,12 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from community import audit
+from mailings.services import MailRequest, mail_queue_many
 
 from . import board_cache, days, services
 from .models import (
@@ -405,3 +406,37 @@ def confirmations_expire(*, now=None) -> int:
             days.release(application=application, confirmation=Confirmation.EXPIRED, by=None, now=now)
             released += 1
     return released
+
+
+# ------------------------------------------------------------------------------ the reminder to confirm
+CONFIRMATION_REMINDER_BEFORE = timedelta(days=2)
+
+
+def confirmation_reminders_send(*, now=None) -> int:
+    """Remind each selected member who has not confirmed yet, once, when their deadline is less than two
+    days away (at once when they were given less than that). The key names the deadline: a place given
+    again, with a new deadline, is reminded again. Returns how many emails were queued."""
+    now = now or timezone.now()
+    due = (Application.objects.filter(decision=Decision.SELECTED, decision_sent=Decision.SELECTED,
+                                      confirmation=Confirmation.PENDING, confirm_by__gt=now,
+                                      confirm_by__lte=now + CONFIRMATION_REMINDER_BEFORE)
+           .select_related("event", "member__user").order_by("pk"))
+    titles = {}
+    requests = []
+    for application in due:
+        event, member = application.event, application.member
+        language = member.preferred_language
+        if (event.pk, language) not in titles:
+            with translation.override(language):
+                titles[event.pk, language] = str(event.title)
+        requests.append(MailRequest(
+            to=member.user.email, template="days_confirm_reminder", language=language,
+            time_zone=member.time_zone, cause=f"event:{event.pk}",
+            dedupe_key=f"days-confirm-reminder:{application.pk}:{application.confirm_by.timestamp():.0f}",
+            context={"first_name": member.user.first_name, "event_title": titles[event.pk, language],
+                     "confirm_by": application.confirm_by, "application_url": days.application_url(event)},
+        ))
+    if not requests:
+        return 0
+    with transaction.atomic():
+        return mail_queue_many(requests)

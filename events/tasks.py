@@ -14,3 +14,10 @@ def expire_confirmations() -> int:
     """Beat, every 5 minutes: release the City Managers Days places not confirmed by their deadline
     (the next on the waiting list is selected and emailed). Running it twice releases nothing twice."""
     return applications.confirmations_expire()
+
+
+@shared_task
+def remind_confirmations() -> int:
+    """Beat, every 5 minutes: remind the selected members whose deadline to confirm is less than two
+    days away, once each (dedupe keys)."""
+    return applications.confirmation_reminders_send()

@@ -295,6 +295,7 @@ CELERY_BEAT_SCHEDULE = {
     "event-reminders": {"task": "events.tasks.send_event_reminders", "schedule": 300.0},
     # City Managers Days: places not confirmed by their deadline go to the waiting list (events/applications.py).
     "days-confirmations-expire": {"task": "events.tasks.expire_confirmations", "schedule": 300.0},
+    "days-confirmations-remind": {"task": "events.tasks.remind_confirmations", "schedule": 300.0},
 }
 
 # ------------------------------------------------------------------------------ outbox

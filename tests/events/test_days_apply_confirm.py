@@ -233,3 +233,36 @@ def days_event_with_draft_selection(edition, member):
     application = make_application(event, member)
     days.decide(application=application, decision=Decision.SELECTED, by=UserFactory(is_staff=True))
     return application, member
+
+
+def test_beat_reminds_once_two_days_before_the_deadline(selection, member):
+    event, chosen, waiting = selection
+    reminders = OutboxMessage.objects.filter(template="days_confirm_reminder")
+    Application.objects.filter(pk=chosen.pk).update(confirm_by=timezone.now() + timedelta(days=3))
+    assert tasks.remind_confirmations() == 0 and not reminders.exists()  # not two days away yet
+    Application.objects.filter(pk=chosen.pk).update(confirm_by=timezone.now() + timedelta(days=1))
+    assert tasks.remind_confirmations() == 1
+    assert tasks.remind_confirmations() == 0  # once
+    [mail] = reminders
+    assert mail.recipient == member.user.email
+    assert settings.PORTAL_BASE_URL + url(event) in mail.body_text
+    assert waiting.member.user.email not in set(reminders.values_list("recipient", flat=True))  # not selected
+    # A new deadline (the place given again after a release) is reminded again.
+    Application.objects.filter(pk=chosen.pk).update(confirm_by=timezone.now() + timedelta(hours=5))
+    assert tasks.remind_confirmations() == 1 and reminders.all().count() == 2
+
+
+def test_beat_reminds_nobody_who_confirmed_declined_or_missed_the_deadline(selection, member):
+    event, chosen, _ = selection
+    Application.objects.filter(pk=chosen.pk).update(confirm_by=timezone.now() - timedelta(minutes=1))
+    assert rules.confirmation_reminders_send() == 0  # past: the expiry's business
+    Application.objects.filter(pk=chosen.pk).update(confirm_by=timezone.now() + timedelta(days=1))
+    window = rules.event_window(event)
+    rules.application_confirm(application=chosen, member=member, accept_protocol=True,
+                              arrival_date=window.first_day, departure_date=window.last_day, badge_name="Ana")
+    assert rules.confirmation_reminders_send() == 0
+
+
+def test_the_beat_schedule_runs_the_reminder():
+    entry = settings.CELERY_BEAT_SCHEDULE["days-confirmations-remind"]
+    assert entry["task"] == tasks.remind_confirmations.name == "events.tasks.remind_confirmations"
