@@ -215,7 +215,7 @@ class AnswerView(PortraitMixin, View):
         answer = answer_of(self.portrait, question)
         visible = question.pk in visible_question_ids(questions, picks)
         item = question_item(question, answer, picks, visible=visible, **kwargs)
-        return self.render("surveys/_question.html", {"item": item, "survey": self.survey})
+        return self.render("surveys/_answer.html", {"item": item, "survey": self.survey})
 
     def get(self, request, survey_id, question_id):
         self.setup_portrait()
