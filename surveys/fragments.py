@@ -29,14 +29,17 @@ FORMAT = 1  # bump when the key's layout changes
 rendered = ProcessLRU(SIZE)
 
 
+def _row(instance) -> tuple:
+    """Every column of a row as loaded, each language's texts included (``_en``, ``_fr``, ``_es``): with
+    the page's language in the key, that names what the row's texts show. Plain attribute reads: going
+    through modeltranslation's descriptors for each text and choice cost more than the rendering saved."""
+    return tuple(item for item in vars(instance).items() if not item[0].startswith("_"))
+
+
 def _question_shown(question) -> tuple:
-    """Everything of the question that ``_question.html`` shows, in the active language."""
-    condition = (tuple(choice.pk for choice in question.show_if_choices.all())
-                 if question.show_if_question_id else ())
-    return (question.pk, question.section_id, question.kind, question.text, question.help_text, question.required,
-            question.allow_other, question.rank_limit, question.scale_min_label, question.scale_max_label,
-            question.unit, question.show_if_question_id, condition,
-            tuple((choice.pk, choice.text) for choice in question.choices.all()))
+    """Everything of the question that ``_question.html`` shows: its row, its condition's choices, its choices."""
+    return (_row(question), tuple(choice.pk for choice in question.show_if_choices.all()),
+            tuple(_row(choice) for choice in question.choices.all()))
 
 
 def _key(item, survey_id, editable, preview) -> str:
