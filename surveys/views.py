@@ -18,7 +18,7 @@ from community.models import EditionStatus
 
 from . import services
 from .forms import SubmitForm, posted_value, question_item
-from .models import Portrait, Survey
+from .models import Answer, Portrait, Survey
 from .selectors import answer_of, answers_of, picked_choices, survey_questions, visible_question_ids
 
 
@@ -248,7 +248,16 @@ class AnswerView(PortraitMixin, View):
                                  error=_first_message(error))
         if isinstance(result, services.Conflict):
             return self.fragment(question, questions, conflict=result, posted=(result.mine, result.mine_other))
-        return self.fragment(question, questions, saved=True)
+        return self.saved_fragment(question, result)
+
+    def saved_fragment(self, question, answer):
+        """The fragment of an answer just saved, from what the save wrote (no read). It is shown: the
+        save checked that, and a question's own answer never hides it (conditions are on earlier ones)."""
+        picks = {question.pk: answer.picked_ids} if answer is not None else {}
+        if answer is not None and not Answer.updated_by.field.is_cached(answer):  # unchanged: who is not loaded
+            answer = answer_of(self.portrait, question)
+        item = question_item(question, answer, picks, visible=True, saved=True)
+        return self.render("surveys/_answer.html", {"item": item, "survey": self.survey})
 
 
 class SubmitView(PortraitMixin, View):

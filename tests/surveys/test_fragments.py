@@ -205,3 +205,34 @@ def test_the_preview_is_never_the_members_editable_page(client, survey, member, 
     staff_client.force_login(staff)
     preview = staff_client.get(reverse("admin:surveys_survey_preview", args=[survey.pk])).content.decode()
     assert "hx-post" not in preview and "<fieldset disabled" in preview
+
+
+def _without_badge(body):
+    badge = '<span class="badge text-bg-success" data-answer-saved>Saved</span>'
+    assert badge in body
+    return body.replace(badge, "")
+
+
+def test_the_fragment_a_save_answers_is_what_a_fresh_read_shows_for_every_kind(client, survey, member):
+    """The save's fragment is drawn from what the save wrote, not read again: it must be the same."""
+    q = survey.q
+    client.force_login(member.user)
+    values = [
+        (q["single"], {"": str(q["yes"].pk)}), (q["multiple"], {"": [str(q["floods"].pk), str(q["heat"].pk)],
+                                                                 "-other": "Droughts"}),
+        (q["scale"], {"": "2"}), (q["number"], {"": "12,5"}), (q["short"], {"": "  Parks  "}),
+        (q["long"], {"": "Line one\nline <two>"}),
+        (q["ranking"], {f"-rank-{q['topics'][3].pk}": "1", f"-rank-{q['topics'][1].pk}": "2"}),
+        (q["plan_name"], {"": "Plan"}),  # shown by the single choice's answer above
+    ]
+    for question, fields in values:
+        url = reverse("surveys:answer", args=[survey.pk, question.pk])
+        data = {f"q{question.pk}{suffix}": value for suffix, value in fields.items()}
+        for version in ("0", "1"):  # a first save, then the same value again (nothing changes)
+            saved = client.post(url, {**data, f"v{question.pk}": version}, **HTMX).content.decode()
+            assert _without_badge(saved) == client.get(url).content.decode(), question.kind
+    cleared = client.post(reverse("surveys:answer", args=[survey.pk, q["short"].pk]),
+                          {f"q{q['short'].pk}": "", f"v{q['short'].pk}": "1"}, **HTMX).content.decode()
+    assert _without_badge(cleared) == client.get(reverse("surveys:answer", args=[survey.pk, q["short"].pk])
+                                                 ).content.decode()
+    assert 'value="2"' in cleared
