@@ -62,6 +62,7 @@ class QuestionItem:
     error: str = ""
     conflict: object = None
     saved: bool = False
+    from_post: bool = False  # the values are what the member posted (never kept: surveys.fragments)
 
     # The rows below hand the template ready-made strings and flags: rendering an int in a template
     # goes through number localisation, and a question's id appears on every input, label and option,
@@ -100,6 +101,7 @@ def question_item(question, answer, picks, *, visible=True, posted=None, error="
     if conflict is not None:
         item.version = conflict.answer.version  # "keep mine" saves over the colleague's version, knowingly
     if posted is not None:
+        item.from_post = True
         value, other = posted
         item.other_text = other or ""
         if question.has_choices:

@@ -228,7 +228,8 @@ def answer_save(*, portrait: Portrait, question: Question, value, member, base_v
     """Save one answer of a portrait, if ``base_version`` (the version the member's page showed, 0
     for none) is still the current one; else return a ``Conflict`` with the colleague's value, name
     and time, and change nothing. Saving the value already stored is a no-op (no conflict); an
-    empty value where there is no answer stores nothing (returns None).
+    empty value where there is no answer stores nothing (returns None). The answer returned holds
+    its picks' choice ids in order as ``picked_ids``.
 
     Records the member as a respondent, and deletes the answers of questions that this answer now
     hides. Raises PermissionDenied (not a member of the organisation) or ValidationError (survey not
@@ -256,6 +257,7 @@ def answer_save(*, portrait: Portrait, question: Question, value, member, base_v
               "is_answered": normalized.is_answered, "updated_by": member, "updated_at": now}
     if answer is not None:
         if _same(answer, normalized, picks.get(question.pk, ())):
+            answer.picked_ids = normalized.choice_ids
             return answer
         if answer.version != base_version:
             return _conflict(question, answer, normalized, value, other_text)
@@ -263,8 +265,11 @@ def answer_save(*, portrait: Portrait, question: Question, value, member, base_v
         updated = Answer.objects.filter(pk=answer.pk, version=base_version).update(**fields, version=F("version") + 1)
         if not updated:
             return _conflict(question, answer, normalized, value, other_text)
-        answer.refresh_from_db()
-        AnswerChoice.objects.filter(answer=answer).delete()
+        for name, field_value in fields.items():  # what the row now holds, without reading it again
+            setattr(answer, name, field_value)
+        answer.version = base_version + 1
+        if question.has_choices:  # other kinds have no picks
+            AnswerChoice.objects.filter(answer=answer).delete()
     elif not normalized.is_answered:
         return None  # nothing stored, nothing to store
     else:
@@ -286,6 +291,7 @@ def answer_save(*, portrait: Portrait, question: Question, value, member, base_v
         _delete_hidden(portrait, questions, picks)
     if portrait.is_submitted:  # its picks are in the peers' data
         caching.forget_peers(portrait.survey_id)
+    answer.picked_ids = normalized.choice_ids
     return answer
 
 

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -17,7 +18,7 @@ from community.models import EditionStatus
 
 from . import services
 from .forms import SubmitForm, posted_value, question_item
-from .models import Portrait, Survey
+from .models import Answer, Portrait, Survey
 from .selectors import answer_of, answers_of, picked_choices, survey_questions, visible_question_ids
 
 
@@ -35,9 +36,9 @@ def sections_of(questions):
     return result
 
 
-def portrait_context(survey, portrait, *, section=None, items=None):
+def portrait_context(survey, portrait, *, section=None, items=None, questions=None):
     """The overview of a portrait: sections with their done state, progress, the section's items."""
-    questions = survey_questions(survey)
+    questions = questions if questions is not None else survey_questions(survey)
     picks = picked_choices(portrait)
     answers = answers_of(portrait)
     visible = visible_question_ids(questions, picks)
@@ -80,11 +81,18 @@ class PortraitMixin(ApprovedMemberRequiredMixin):
             pk=kwargs["survey_id"])
         return super().dispatch(request, *args, **kwargs)
 
+    @cached_property
+    def questions(self):
+        """The survey's questions (``survey_questions``), read once per request."""
+        return survey_questions(self.survey)
+
     def setup_portrait(self):
         member = self.request.member
+        # The survey and the member's organisation are loaded already: set, not joined again.
         self.portrait = (Portrait.objects.filter(survey=self.survey, organisation_id=member.organisation_id)
-                         .select_related("survey", "organisation", "submitted_by__user").first()
+                         .select_related("submitted_by__user").first()
                          or Portrait(survey=self.survey, organisation=member.organisation))
+        self.portrait.survey, self.portrait.organisation = self.survey, member.organisation
         now = timezone.now()
         self.not_open = now < self.survey.opens_at
         self.closed = now >= self.portrait.closes_at
@@ -115,7 +123,9 @@ class PortraitView(PortraitMixin, View):
 
 class SectionView(PortraitMixin, View):
     def get_section(self, section_id):
-        section = self.survey.sections.filter(pk=section_id).first()
+        """From the survey's cached questions (each has its section), else read (a section without questions)."""
+        section = (next((q.section for q in self.questions if q.section_id == section_id), None)
+                   or self.survey.sections.filter(pk=section_id).first())
         if section is None:
             raise Http404
         return section
@@ -125,7 +135,8 @@ class SectionView(PortraitMixin, View):
         if self.not_open:
             return self.not_open_page()
         section = self.get_section(section_id)
-        return self.render("surveys/section.html", portrait_context(self.survey, self.portrait, section=section))
+        return self.render("surveys/section.html", portrait_context(self.survey, self.portrait, section=section,
+                                                                    questions=self.questions))
 
     def post(self, request, survey_id, section_id):
         """The Save button without JavaScript: every question of the section; redirect when all saved."""
@@ -138,7 +149,7 @@ class SectionView(PortraitMixin, View):
             return self.render("surveys/section.html",
                                portrait_context(self.survey, self.portrait, section=section), status=409)
         portrait = self.get_portrait_for_write()
-        questions = survey_questions(self.survey)
+        questions = self.questions
         items, errors, problems = {}, {}, 0
         for question in (q for q in questions if q.section_id == section.pk):
             try:
@@ -166,10 +177,10 @@ class SectionView(PortraitMixin, View):
                 problems += 1
         if problems:
             messages.error(request, _("Some answers were not saved: see the messages next to them."))
-            return self.render("surveys/section.html",
-                               portrait_context(self.survey, portrait, section=section, items=items), status=200)
+            return self.render("surveys/section.html", portrait_context(
+                self.survey, portrait, section=section, items=items, questions=questions), status=200)
         messages.success(request, _("Your answers are saved."))
-        context = portrait_context(self.survey, portrait)
+        context = portrait_context(self.survey, portrait, questions=questions)
         if "next" in request.POST:
             ordered = [s["section"] for s in context["sections"]]
             index = next(i for i, s in enumerate(ordered) if s.pk == section.pk)
@@ -204,18 +215,17 @@ class AnswerView(PortraitMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def get_question(self, question_id):
-        questions = survey_questions(self.survey)
-        question = next((q for q in questions if q.pk == question_id), None)
+        question = next((q for q in self.questions if q.pk == question_id), None)
         if question is None:
             raise Http404
-        return question, questions
+        return question, self.questions
 
     def fragment(self, question, questions, **kwargs):
         picks = picked_choices(self.portrait)
         answer = answer_of(self.portrait, question)
         visible = question.pk in visible_question_ids(questions, picks)
         item = question_item(question, answer, picks, visible=visible, **kwargs)
-        return self.render("surveys/_question.html", {"item": item, "survey": self.survey})
+        return self.render("surveys/_answer.html", {"item": item, "survey": self.survey})
 
     def get(self, request, survey_id, question_id):
         self.setup_portrait()
@@ -238,7 +248,16 @@ class AnswerView(PortraitMixin, View):
                                  error=_first_message(error))
         if isinstance(result, services.Conflict):
             return self.fragment(question, questions, conflict=result, posted=(result.mine, result.mine_other))
-        return self.fragment(question, questions, saved=True)
+        return self.saved_fragment(question, result)
+
+    def saved_fragment(self, question, answer):
+        """The fragment of an answer just saved, from what the save wrote (no read). It is shown: the
+        save checked that, and a question's own answer never hides it (conditions are on earlier ones)."""
+        picks = {question.pk: answer.picked_ids} if answer is not None else {}
+        if answer is not None and not Answer.updated_by.field.is_cached(answer):  # unchanged: who is not loaded
+            answer = answer_of(self.portrait, question)
+        item = question_item(question, answer, picks, visible=True, saved=True)
+        return self.render("surveys/_answer.html", {"item": item, "survey": self.survey})
 
 
 class SubmitView(PortraitMixin, View):

@@ -46,3 +46,12 @@ def make_survey(edition, *, opens_at=None, closes_at=None, questions_per_section
 @pytest.fixture
 def survey(edition):
     return make_survey(edition)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_fragments():
+    # The section page's rendered questions are kept in the process (surveys.fragments): each test starts
+    # without them, as a freshly deployed worker would.
+    from surveys import fragments
+
+    fragments.rendered.clear()

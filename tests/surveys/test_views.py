@@ -298,7 +298,7 @@ def test_section_page_queries_do_not_grow_with_questions(client, edition, member
         services.answer_save(portrait=portrait, question=question, value="x", member=member, base_version=0)
     client.force_login(member.user)
     url = reverse("surveys:section", args=[survey.pk, survey.q["plan_name"].section_id])
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(9):
         response = client.get(url)
     assert response.content.decode().count('class="card mb-3 question') == extra + 1
 
@@ -360,3 +360,23 @@ def test_section_page_shows_each_stored_answer_picked_and_nothing_else(client, s
     assert '<option value="2" selected>2</option>' in selects[q["topics"][0].pk]
     assert sum(s.count(" selected") for s in selects.values()) == 2
     assert all(s.count("<option value=") == 3 for s in selects.values())  # "—", 1 and 2 (rank up to 2)
+
+
+@pytest.mark.parametrize("extra", [10, 200])
+def test_answer_save_queries_do_not_grow_with_questions(client, edition, member, extra, django_assert_max_num_queries):
+    survey = make_survey(edition, questions_per_section=extra)
+    portrait = services.portrait_get_or_create(survey=survey, organisation=member.organisation)
+    extra_questions = list(survey.sections.get(order=2).questions.exclude(pk=survey.q["plan_name"].pk))
+    for question in extra_questions[:5]:
+        services.answer_save(portrait=portrait, question=question, value="x", member=member, base_version=0)
+    client.force_login(member.user)
+    q = survey.q["multiple"]
+    url = reverse("surveys:answer", args=[survey.pk, q.pk])
+    client.get(reverse("surveys:section", args=[survey.pk, q.section_id]))  # the survey's questions cached
+    with django_assert_max_num_queries(18):
+        response = client.post(url, {f"q{q.pk}": [str(survey.q["heat"].pk)],
+                                     f"v{q.pk}": "0"}, **HTMX)
+    assert "data-answer-saved" in response.content.decode()
+    with django_assert_max_num_queries(18):
+        response = client.post(url, {f"q{q.pk}": [str(survey.q["floods"].pk)], f"v{q.pk}": "1"}, **HTMX)
+    assert "data-answer-saved" in response.content.decode()
