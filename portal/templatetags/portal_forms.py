@@ -8,19 +8,17 @@ bound form (errors to show) is always rendered. The cache lives in the process, 
 """
 
 import hashlib
-from collections import OrderedDict
-from threading import Lock
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from portal.lru import ProcessLRU
+
 register = template.Library()
 
-SIZE = 512  # entries of ~35 KB at most: under 20 MB per process
-_rendered: OrderedDict[str, str] = OrderedDict()
-_lock = Lock()
+rendered = ProcessLRU(512)  # entries of ~35 KB at most: under 20 MB per process
 
 
 def _key(form) -> str:
@@ -35,14 +33,8 @@ def crispy_cached(form):
     if form.is_bound:
         return as_crispy_form(form)
     key = _key(form)
-    with _lock:
-        html = _rendered.get(key)
-        if html is not None:
-            _rendered.move_to_end(key)
-            return mark_safe(html)  # noqa: S308 - crispy's own output, stored as it was
-    html = str(as_crispy_form(form))
-    with _lock:
-        _rendered[key] = html
-        while len(_rendered) > SIZE:
-            _rendered.popitem(last=False)
-    return mark_safe(html)  # noqa: S308
+    html = rendered.get(key)
+    if html is None:
+        html = str(as_crispy_form(form))
+        rendered.set(key, html)
+    return mark_safe(html)  # noqa: S308 - crispy's own output, stored as it was

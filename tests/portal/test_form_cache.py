@@ -11,9 +11,9 @@ from portal.templatetags import portal_forms
 
 @pytest.fixture(autouse=True)
 def _empty():
-    portal_forms._rendered.clear()
+    portal_forms.rendered.clear()
     yield
-    portal_forms._rendered.clear()
+    portal_forms.rendered.clear()
 
 
 def test_the_reused_html_is_crispys_and_follows_values_and_language(member):
@@ -21,14 +21,14 @@ def test_the_reused_html_is_crispys_and_follows_values_and_language(member):
     first = portal_forms.crispy_cached(form)
     assert first == str(as_crispy_form(ProfileForm.for_member(member)))
     assert portal_forms.crispy_cached(ProfileForm.for_member(member)) == first
-    assert len(portal_forms._rendered) == 1
+    assert len(portal_forms.rendered) == 1
 
     member.job_title = "Directrice générale"
     assert 'value="Directrice générale"' in portal_forms.crispy_cached(ProfileForm.for_member(member))
     with translation.override("es"):
         spanish = portal_forms.crispy_cached(ProfileForm.for_member(member))
     assert "Nombre" in spanish and spanish != first
-    assert len(portal_forms._rendered) == 3
+    assert len(portal_forms.rendered) == 3
 
 
 def test_a_bound_form_is_rendered_with_its_errors_and_not_kept(member):
@@ -36,15 +36,15 @@ def test_a_bound_form_is_rendered_with_its_errors_and_not_kept(member):
                                                 "preferred_language": "en", "time_zone": "Europe/Madrid"})
     html = portal_forms.crispy_cached(form)
     assert "is-invalid" in html
-    assert portal_forms._rendered == {}
+    assert len(portal_forms.rendered) == 0
 
 
 def test_the_cache_stays_bounded(member, monkeypatch):
-    monkeypatch.setattr(portal_forms, "SIZE", 2)
+    monkeypatch.setattr(portal_forms.rendered, "size", 2)
     for title in ["a", "b", "c"]:
         member.job_title = title
         portal_forms.crispy_cached(ProfileForm.for_member(member))
-    assert len(portal_forms._rendered) == 2
+    assert len(portal_forms.rendered) == 2
 
 
 def test_the_profile_page_shows_what_was_just_saved(login, member):
