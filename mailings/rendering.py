@@ -33,6 +33,8 @@ from django.utils.functional import Promise
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from portal.lru import ProcessLRU
+
 # Markdown's own extensions only: a line break in the template is a line break in both parts.
 MARKDOWN_EXTENSIONS = ["nl2br", "sane_lists"]
 BUTTON_STYLE = (
@@ -186,15 +188,12 @@ def render_message(*, template: str, context: dict, language: str, time_zone: st
 # booleans, numbers and dates the templates branch on) and whose strings' places are the same give
 # the same sources. 10,000 invitations then render a few dozen times (language, zone, branches), not
 # 10,000 times. In the process: a deploy (new templates, new translations) starts afresh.
-SOURCES_SIZE = 256
-_sources_cache: dict[tuple, tuple] = {}
-_sources_lock = threading.Lock()
+sources = ProcessLRU(256)
 
 
 def _sources(template, language, zone_name, wrapped, values):
     key = (template, language, zone_name, repr(wrapped))
-    with _sources_lock:
-        found = _sources_cache.get(key)
+    found = sources.get(key)
     if found is not None:
         return found
     subject = _render(f"mailings/{template}/subject.txt", {**wrapped, "mail_values": values})
@@ -205,11 +204,7 @@ def _sources(template, language, zone_name, wrapped, values):
         "footer": mark_safe(markdown_to_html(footer)),  # noqa: S308
     })
     # What is returned for the first rendering makes no tag call again (its values already hold them).
-    found = (subject, body, footer, html, tuple(values.tag_calls))
-    with _sources_lock:
-        if len(_sources_cache) >= SOURCES_SIZE:
-            _sources_cache.pop(next(iter(_sources_cache)))
-        _sources_cache[key] = found
+    sources.set(key, (subject, body, footer, html, tuple(values.tag_calls)))
     return subject, body, footer, html, ()
 
 

@@ -22,9 +22,9 @@ def invitation(name, token, **changes):
 
 @pytest.fixture(autouse=True)
 def _empty():
-    rendering._sources_cache.clear()
+    rendering.sources.clear()
     yield
-    rendering._sources_cache.clear()
+    rendering.sources.clear()
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def test_a_second_recipient_reuses_the_rendering_with_their_own_values(renders):
         assert "rsvp/bbb/?answer=yes" in part and "rsvp/aaa/" not in part and "Ana" not in part
     assert "Bo <b>" in bo.text and "Bo &lt;b&gt;" in bo.html and "Bo <b>" not in bo.html
     # The same email as if it had been rendered on its own.
-    rendering._sources_cache.clear()
+    rendering.sources.clear()
     assert render_message(template="event_invitation", context=invitation("Bo <b>", "bbb"), language="en") == bo
     assert "rsvp/aaa/?answer=yes" in ana.html
 
@@ -63,14 +63,14 @@ def test_language_zone_and_branches_each_have_their_own_rendering(renders):
     updated = render_message(template="event_invitation", context=invitation("Ana", "a", updated=True),
                              language="en")
     no_name = render_message(template="event_invitation", context=invitation("", "a"), language="en")
-    assert len(rendering._sources_cache) == 5
+    assert len(rendering.sources) == 5
     assert "Webinar 2020" in french.text and french.html != tokyo.html != updated.html
     assert "July 7, 2020, 6:59 a.m." in tokyo.text  # 21:59 UTC is the next morning in Tokyo
     assert "Ana" not in no_name.text
 
 
 def test_the_cache_stays_bounded(monkeypatch):
-    monkeypatch.setattr(rendering, "SOURCES_SIZE", 2)
+    monkeypatch.setattr(rendering.sources, "size", 2)
     for zone in ["UTC", "Europe/Madrid", "Asia/Tokyo"]:
         render_message(template="event_invitation", context=invitation("Ana", "a"), language="en", time_zone=zone)
-    assert len(rendering._sources_cache) == 2
+    assert len(rendering.sources) == 2
