@@ -3,8 +3,10 @@ weights) and the reviews, read-only (reviewers score on their staff pages; the s
 on the staff page "Assign reviewers"). The rules are in events/reviews.py."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from community.translated import TranslatedAdmin
 from portal.admin_tools import SafeChangelistMixin
@@ -78,6 +80,23 @@ class ReviewAdmin(SafeChangelistMixin, admin.ModelAdmin):
     fields = ["application", "reviewer", "assigned_at", "assigned_by", "submitted_at", "weighted_score", "comment"]
     readonly_fields = fields
     inlines = [ScoreInline]
+    actions = ["withdraw"]
+
+    def has_assign_permission(self, request):
+        return request.user.has_perm(reviews.ASSIGN_PERMISSION)
+
+    # Offered (and accepted when posted) only to who may assign: Django filters by ``permissions``.
+    @admin.action(description=_("Withdraw the selected reviews not submitted yet"), permissions=["assign"])
+    def withdraw(self, request, queryset):
+        asked = queryset.count()
+        withdrawn = reviews.reviews_withdraw(reviews=list(queryset.values_list("pk", flat=True)), by=request.user)
+        self.message_user(request, ngettext("%(count)d review withdrawn: assign reviewers again to replace it.",
+                                           "%(count)d reviews withdrawn: assign reviewers again to replace them.",
+                                           withdrawn) % {"count": withdrawn}, messages.SUCCESS)
+        if asked > withdrawn:
+            self.message_user(request, ngettext("%(count)d submitted review kept: its scores count.",
+                                               "%(count)d submitted reviews kept: their scores count.",
+                                               asked - withdrawn) % {"count": asked - withdrawn}, messages.WARNING)
 
     def has_add_permission(self, request):
         return False  # assigned on the staff page "Assign reviewers"

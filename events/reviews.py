@@ -50,6 +50,7 @@ CENTS = Decimal("0.01")
 
 class ReviewAction(models.TextChoices):
     ASSIGNED = "reviews.assigned", gettext_lazy("City Managers Days: reviewers assigned")
+    WITHDRAWN = "reviews.withdrawn", gettext_lazy("City Managers Days: reviews withdrawn")
     SCORED = "review.scored", gettext_lazy("City Managers Days: application reviewed")
 
 
@@ -166,6 +167,24 @@ def reviews_assign(*, event: Event, reviewers: Iterable, per_application, by, no
         "per_application": number, "reviewers": [user.pk for user in chosen], "created": len(new),
         "short": [application.pk for application, _count in outcome.short]})
     return outcome
+
+
+@transaction.atomic
+def reviews_withdraw(*, reviews, by) -> int:
+    """Take back assignments not reviewed yet (a reviewer who cannot do them; assign again after). A
+    submitted review is kept: its scores are in the application's mean. Returns how many were withdrawn;
+    one audit entry per event, naming each review's application and reviewer."""
+    ids = [getattr(review, "pk", review) for review in reviews]
+    open_reviews = list(Review.objects.select_for_update(of=("self",)).select_related("application")
+                        .filter(pk__in=ids, submitted_at__isnull=True).order_by("pk"))
+    by_event = defaultdict(list)
+    for review in open_reviews:
+        by_event[review.application.event_id].append(review)
+    for event in Event.objects.filter(pk__in=by_event):
+        audit.record(by, ReviewAction.WITHDRAWN, event, before={"reviews": [
+            {"review": r.pk, "application": r.application_id, "reviewer": r.reviewer_id} for r in by_event[event.pk]]})
+    Review.objects.filter(pk__in=[review.pk for review in open_reviews]).delete()
+    return len(open_reviews)
 
 
 # ------------------------------------------------------------------------------ scoring

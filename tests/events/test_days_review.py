@@ -318,3 +318,27 @@ def test_the_errors_are_in_the_readers_language(scored):
         with translation.override(language), pytest.raises(ValidationError) as error:
             reviews.review_save(review=review_of(application, first), scores=scores(criteria, 7, 3, 3), by=first)
         assert error.value.message_dict[f"criterion_{criteria[0].pk}"] == [expected]
+
+
+# ------------------------------------------------------------------------------ withdrawing reviews
+def test_open_reviews_are_withdrawn_and_submitted_ones_kept(scored, staff, days):
+    application, criteria, first, second = scored
+    reviews.review_save(review=review_of(application, first), scores=scores(criteria, 5, 4, 3), by=first)
+    withdrawn = reviews.reviews_withdraw(reviews=list(Review.objects.filter(application=application)), by=staff)
+    assert withdrawn == 1
+    assert list(Review.objects.filter(application=application).values_list("reviewer_id", flat=True)) == [first.pk]
+    application.refresh_from_db()
+    assert application.review_count == 1 and application.score is not None  # the submitted one still counts
+    entry = AuditEntry.objects.get(action=reviews.ReviewAction.WITHDRAWN)
+    assert entry.actor == staff and entry.before["reviews"][0]["reviewer"] == second.pk
+    # Assigning again gives the application a second reviewer again.
+    third = make_reviewer()
+    reviews.reviews_assign(event=days, reviewers=[third], per_application=2, by=staff)
+    assert set(Review.objects.filter(application=application).values_list("reviewer_id", flat=True)) == {
+        first.pk, third.pk}
+
+
+def test_withdrawing_nothing_open_writes_nothing(scored, staff):
+    application, criteria, first, second = scored
+    assert reviews.reviews_withdraw(reviews=[], by=staff) == 0
+    assert not AuditEntry.objects.filter(action=reviews.ReviewAction.WITHDRAWN).exists()

@@ -114,3 +114,36 @@ def test_once_scored_no_criterion_is_added_and_weights_stay(client, staff, days)
     assert response.status_code == 302
     criterion.refresh_from_db()
     assert (criterion.weight, criterion.name_fr) == (2, "Critère corrigé")  # the weight is read-only now
+
+
+def test_the_secretariat_withdraws_open_reviews_and_others_cannot(client, staff, days):
+    from django.contrib.auth.models import Permission
+
+    from community import second_factor
+
+    from ..conftest import STAFF_TOTP_SECRET
+    from ..factories import UserFactory
+
+    make_application(days)
+    make_criteria(days, 1)
+    first, second = make_reviewer(), make_reviewer()
+    reviews.reviews_assign(event=days, reviewers=[first, second], per_application=2, by=staff)
+    url = reverse("admin:events_review_changelist")
+    action = {"action": "withdraw", "_selected_action": list(Review.objects.values_list("pk", flat=True))}
+    # Staff who may read the reviews but not assign: the action is neither offered nor done.
+    reader = UserFactory(email="reader@secretariat.example", is_staff=True)
+    reader.user_permissions.add(Permission.objects.get(codename="view_review"))
+    second_factor.totp_activate(reader, STAFF_TOTP_SECRET)
+    client.force_login(reader)
+    assert 'value="withdraw"' not in client.get(url).content.decode()
+    client.post(url, action)
+    assert Review.objects.count() == 2
+    # A reviewer: no admin list at all.
+    client.force_login(first)
+    assert client.post(url, action).status_code in (302, 403) and Review.objects.count() == 2
+    # The secretariat.
+    client.force_login(staff)
+    assert 'value="withdraw"' in client.get(url).content.decode()
+    response = client.post(url, action, follow=True)
+    assert Review.objects.count() == 0
+    assert "2 reviews withdrawn" in response.content.decode()
