@@ -45,6 +45,7 @@ from .models import (
     Event,
     EventKind,
     Invitation,
+    SiteVisitPick,
 )
 
 ZERO = Decimal("0.00")
@@ -391,6 +392,11 @@ def release(*, application, confirmation: str, by=None, now=None) -> Application
     _release_fields(application)
     application.confirmation = confirmation
     application.save()
+    # Their site visits go with the place (a released place never picks again): the staff's lists of
+    # who goes on each visit stay true.
+    before["site_visits"] = sorted(SiteVisitPick.objects.filter(application=application).values_list("session_id",
+                                                                                                      flat=True))
+    SiteVisitPick.objects.filter(application=application).delete()
     board_cache.changed(event.pk)
     audit.record(by, DaysAction.RELEASED, application, before=before, after={"confirmation": confirmation})
     return promote_next(event=event, by=by, now=now)

@@ -308,3 +308,18 @@ def test_many_participants_picking_the_last_places_at_once_never_overfill_a_visi
 
     assert sorted(outcomes) == ["full"] * (threads_count - capacity) + ["picked"] * capacity, outcomes
     assert SiteVisitPick.objects.filter(session=visit).count() == capacity
+
+
+def test_a_place_given_back_takes_its_site_visits_with_it(days):
+    from community.models import AuditEntry
+    from events import days as rules
+    from events.models import SiteVisitPick
+
+    visit = make_visit(days, capacity=2)
+    first, second = make_participant(days), make_participant(days)
+    programme.site_visit_pick(first, visit, first.member)
+    programme.site_visit_pick(second, visit, second.member)
+    rules.release(application=first, confirmation=Confirmation.DECLINED, by=None)
+    assert list(SiteVisitPick.objects.values_list("application_id", flat=True)) == [second.pk]
+    entry = AuditEntry.objects.filter(action=rules.DaysAction.RELEASED).latest("pk")
+    assert entry.before["site_visits"] == [visit.pk]
