@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from community import audit
-from mailings.services import MailRequest, mail_queue_many
+from mailings.services import MailRequest, mail_queue, mail_queue_many
 
 from . import board_cache, days, services
 from .models import (
@@ -258,12 +258,34 @@ def application_submit(*, event: Event, member, values: dict, now=None) -> Appli
     if errors:
         raise ValidationError(errors)
     _apply_values(application, values)
-    if application.status != ApplicationStatus.SUBMITTED:
+    first = application.status != ApplicationStatus.SUBMITTED
+    if first:
         application.status, application.submitted_at = ApplicationStatus.SUBMITTED, now
     application.updated_at = now
     application.save()
     board_cache.changed(event.pk)
+    if first:
+        _received_mail(application, member)
     return application
+
+
+def _received_mail(application: Application, member) -> None:
+    """The acknowledgement of a submission (not of each later edit): what was asked, and until when it
+    can be changed. Once per submission (a withdrawn application submitted again is acknowledged again)."""
+    event = application.event
+    with translation.override(member.preferred_language):
+        title = str(event.title)
+    mail_queue(
+        to=member.user.email, template="days_application_received", language=member.preferred_language,
+        time_zone=member.time_zone, cause=f"event:{event.pk}",
+        dedupe_key=f"days-application-received:{application.pk}:{application.submitted_at.isoformat()}",
+        context={"first_name": member.user.first_name, "event_title": title,
+                 "closes_at": event.applications_close_at, "expo_pass_wanted": application.expo_pass_wanted,
+                 "nights_wanted": application.nights_wanted,
+                 "travel_support_wanted": application.travel_support_wanted,
+                 "travel_cost_estimate": application.travel_cost_estimate,
+                 "application_url": days.application_url(event)},
+    )
 
 
 @transaction.atomic

@@ -412,3 +412,23 @@ def test_not_eligible_page_query_count_does_not_grow(client, world, other_member
 def test_application_url_in_the_decision_email_is_the_application_page(world):
     assert days.application_url(world).endswith(url(world))
 
+
+
+def test_a_submission_is_acknowledged_once_by_email_in_the_members_language(client, world, member):
+    from mailings.models import OutboxMessage
+
+    member.preferred_language = "fr"
+    member.save()
+    received = OutboxMessage.objects.filter(template="days_application_received")
+    client.force_login(member.user)
+    client.post(url(world), form_data(world, action="draft"))
+    assert not received.exists()  # a draft is not acknowledged
+    client.post(url(world), form_data(world))
+    [mail] = received
+    assert mail.recipient == member.user.email and mail.subject.startswith("Candidature reçue")
+    assert "Vous avez demandé" in mail.body_text and "450,50" in mail.body_text
+    client.post(url(world), form_data(world, topics="Parks and rivers"))  # an edit: no second email
+    assert received.all().count() == 1
+    client.post(url(world), {"action": "withdraw"})
+    client.post(url(world), form_data(world))  # submitted again after withdrawing: acknowledged again
+    assert received.all().count() == 2
