@@ -8,4 +8,9 @@ class PortalConfig(AppConfig):
     name = "portal"  # no models, so no verbose_name to translate
 
     def ready(self):
-        from . import admin_tools  # noqa: F401 - registers the system check that every admin is guarded
+        from . import (
+            admin_tools,  # noqa: F401 - registers the system check that every admin is guarded
+            permissions,
+        )
+
+        permissions._connect()

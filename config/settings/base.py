@@ -91,6 +91,8 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 # ------------------------------------------------------------------------------ auth
 AUTH_USER_MODEL = "community.User"
 AUTHENTICATION_BACKENDS = [
+    # Permissions only (it signs nobody in): the two below then read them from the cache (portal.permissions).
+    "portal.permissions.CachedPermissions",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -234,6 +236,9 @@ CACHES = caches_for(REDIS_URL)
 # The dashboard steps' states are cached per member (community.steps): dropped on any write to the rows
 # they read and when a date they show passes, and after this many seconds in any case.
 STEPS_CACHE_SECONDS = 300
+# Users' permissions are cached (portal.permissions): dropped at once when a group, a grant or a membership
+# changes, and after this many seconds in any case (a data migration's grants).
+PERMISSIONS_CACHE_SECONDS = 60
 
 # ------------------------------------------------------------------------------ email
 DEFAULT_FROM_EMAIL = env(
