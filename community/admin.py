@@ -10,7 +10,7 @@ from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Count, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -122,10 +122,14 @@ def _skip_message(member, reason):
 
 def email_verified():
     """Whether the member's login address is verified: allauth (ACCOUNT_EMAIL_VERIFICATION =
-    "mandatory") lets nobody log in before it is. A subquery, so the list's query count stays flat."""
-    return Exists(
-        EmailAddress.objects.filter(user_id=OuterRef("user_id"), email__iexact=OuterRef("user__email"), verified=True)
-    )
+    "mandatory") lets nobody log in before it is. A subquery, so the list's query count stays flat.
+
+    A scalar subquery (LIMIT 1), not EXISTS: PostgreSQL turns an EXISTS into a hash of every
+    verified address joined to every user (27 ms at 20,000 members) even for the 100 rows shown;
+    this one looks up each shown row's addresses by index. The user's address is read inside it, so
+    the list's count reads the members alone, not joined to their users."""
+    verified = EmailAddress.objects.filter(user_id=OuterRef("user_id"), email__iexact=F("user__email"), verified=True)
+    return Coalesce(Subquery(verified.values("verified")[:1]), False, output_field=BooleanField())
 
 
 def _report_unverified(modeladmin, request, members):
