@@ -1,3 +1,4 @@
+import functools
 import json
 
 from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
@@ -13,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Count, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -279,6 +280,12 @@ class MemberAdmin(CheapActionCheckboxMixin, SafeChangelistMixin, StreamedExportM
         )
 
 
+@functools.cache
+def _member_list_url(script_prefix):
+    """Reversed once per prefix, not for each of a list's 100 rows."""
+    return reverse("admin:community_member_changelist")
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(CheapActionCheckboxMixin, SafeChangelistMixin, FriendlyImportMixin, SafeImportMixin,
                         ImportExportModelAdmin):
@@ -322,8 +329,8 @@ class OrganisationAdmin(CheapActionCheckboxMixin, SafeChangelistMixin, FriendlyI
     @admin.display(description=_("members"), ordering="member_count")
     def member_count(self, obj):
         # The way to an organisation's members: the members' list keeps no filter of every organisation.
-        url = reverse("admin:community_member_changelist")
-        return format_html('<a href="{}?organisation__id__exact={}">{}</a>', url, obj.pk, obj.member_count)
+        return format_html('<a href="{}?organisation__id__exact={}">{}</a>', _member_list_url(get_script_prefix()),
+                           obj.pk, obj.member_count)
 
     @admin.action(description=_("Confirm selected proposed organisations"), permissions=["change"])
     def confirm(self, request, queryset):

@@ -151,7 +151,8 @@ class Organisation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} ({self.country.code})" if self.country else self.name
+        country = self.country  # django-countries makes a new Country at each read
+        return f"{self.name} ({country.code})" if country else self.name
 
 
 class MemberStatus(models.TextChoices):

@@ -24,6 +24,9 @@ from django.urls import NoReverseMatch
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
+# The values whose cell depends on the value alone (and on the page's language and time zone); not
+# Decimal or float: 1.0 and 1.00 are equal and shown differently.
+SHOWN_ONCE = {bool, type(None), int, str, datetime.date, datetime.datetime, datetime.time}
 PK_MARK = "9182736450918273645"  # stands for each row's key in the change URL reversed once per page
 
 
@@ -63,10 +66,10 @@ class _Column:
         self.classes = classes
         self.class_attrib = mark_safe(f' class="{" ".join(classes)}"')
         self.nowrap_class_attrib = mark_safe(f' class="{" ".join([*classes, "nowrap"])}"')
-        self.icons = {}
+        self.shown = {}
 
     def cell(self, cl, result):
-        """The cell's content and its class attribute, as items_for_result makes them."""
+        """The cell's HTML (escaped) and its class attribute, as items_for_result makes them."""
         attr, empty = self.attr, self.empty
         try:
             if self.method is not None:
@@ -77,7 +80,7 @@ class _Column:
                 _f, attr, value = admin_utils.lookup_field(self.name, result, cl.model_admin)
                 empty = getattr(attr, "empty_value_display", empty)
         except ObjectDoesNotExist:
-            return self.admin_empty, self.plain_class_attrib
+            return conditional_escape(self.admin_empty), self.plain_class_attrib
         if isinstance(value, str) and value.strip() == "":
             value = ""
         f = self.field
@@ -87,19 +90,29 @@ class _Column:
                 boolean = getattr(attr, "boolean", False)
                 if isinstance(attr, property) and hasattr(attr, "fget"):
                     boolean = getattr(attr.fget, "boolean", False)
-            if boolean and (type(value) is bool or value is None):
-                # One static() per page and value, not one per row.
-                if value not in self.icons:
-                    self.icons[value] = admin_utils.display_for_value(value, empty, boolean)
-                result_repr = self.icons[value]
-            else:
-                result_repr = admin_utils.display_for_value(value, empty, boolean)
             nowrap = isinstance(value, (datetime.date, datetime.time))
-            return result_repr, self.nowrap_class_attrib if nowrap else self.class_attrib
-        if isinstance(f.remote_field, models.ManyToOneRel):
-            field_val = getattr(result, f.name)
-            return (empty if field_val is None else field_val), self.class_attrib
-        return admin_utils.display_for_field(value, f, empty, avoid_link=self.link), self.class_attrib
+            class_attrib = self.nowrap_class_attrib if nowrap else self.class_attrib
+            if type(value) not in SHOWN_ONCE:
+                return conditional_escape(admin_utils.display_for_value(value, empty, boolean)), class_attrib
+            key = (type(value), value, empty, boolean)
+        else:
+            if isinstance(f.remote_field, models.ManyToOneRel):
+                field_val = getattr(result, f.name)
+                return conditional_escape(empty if field_val is None else field_val), self.class_attrib
+            class_attrib = self.class_attrib
+            if type(value) not in SHOWN_ONCE:
+                return conditional_escape(admin_utils.display_for_field(value, f, empty, avoid_link=self.link)), \
+                    class_attrib
+            key = (type(value), value)
+        # A value met again on the page (a status, a yes/no icon, a date) is shown as the first time:
+        # its label translated, its date formatted, its icon's static() URL made once per page.
+        if key not in self.shown:
+            if self.computed:
+                shown = admin_utils.display_for_value(value, empty, boolean)
+            else:
+                shown = admin_utils.display_for_field(value, f, empty, avoid_link=self.link)
+            self.shown[key] = conditional_escape(shown)
+        return self.shown[key], class_attrib
 
 
 def _fast_path(cl):
@@ -130,18 +143,16 @@ def results(cl):
     for result in cl.result_list:
         cells, first = [], True
         for column in columns:
-            result_repr, class_attrib = column.cell(cl, result)
+            html, class_attrib = column.cell(cl, result)
             if column.link:
                 tag = "th" if first else "td"
                 first = False
-                if url_pattern is None:
-                    link_or_text = conditional_escape(result_repr)
-                else:
+                if url_pattern is not None:
                     url = f"{url_head}{getattr(result, pk_attname)}{url_tail}"
-                    link_or_text = f'<a href="{conditional_escape(url)}">{conditional_escape(result_repr)}</a>'
-                cells.append(f"<{tag}{class_attrib}>{link_or_text}</{tag}>")
+                    html = f'<a href="{conditional_escape(url)}">{html}</a>'
+                cells.append(f"<{tag}{class_attrib}>{html}</{tag}>")
             else:
-                cells.append(f"<td{class_attrib}>{conditional_escape(result_repr)}</td>")
+                cells.append(f"<td{class_attrib}>{html}</td>")
         yield admin_list.ResultList(None, [mark_safe("".join(cells))])
 
 
