@@ -16,8 +16,9 @@ from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 from import_export.admin import ImportExportModelAdmin
 
 from portal.admin_display import short_date, truncated
@@ -280,6 +281,12 @@ class MemberAdmin(CheapActionCheckboxMixin, SafeChangelistMixin, StreamedExportM
         )
 
 
+@functools.lru_cache(maxsize=1024)
+def _country_name(code, language):
+    """A country's name in the page's language, looked up once (django-countries translates it at each read)."""
+    return countries.name(code)
+
+
 @functools.cache
 def _member_list_url(script_prefix):
     """Reversed once per prefix, not for each of a list's 100 rows."""
@@ -324,7 +331,7 @@ class OrganisationAdmin(CheapActionCheckboxMixin, SafeChangelistMixin, FriendlyI
     @admin.display(description=_("country"), ordering="country")
     def country_name(self, obj):
         # The admin would build django-countries' 250 choices for every row (0.3 s a page).
-        return obj.country.name
+        return _country_name(obj.country_code, get_language())
 
     @admin.display(description=_("members"), ordering="member_count")
     def member_count(self, obj):
