@@ -85,3 +85,44 @@ def test_a_whole_page_is_the_page_of_djangos_own_rows(client, superuser, some_of
     djangos = page()
     assert ours == djangos
     assert ours.count("<tr>") > 3
+
+
+def test_the_admin_site_gives_djangos_context_with_the_app_list_made_when_read(rf, staff):
+    from django.contrib.admin import AdminSite
+
+    from portal.admin_site import PortalAdminSite
+
+    assert isinstance(admin.site, PortalAdminSite)
+    request = rf.get("/admin/")
+    request.user = staff
+    ours, djangos = admin.site.each_context(request), AdminSite.each_context(admin.site, request)
+    assert ours.keys() == djangos.keys()
+    for key in ours.keys() - {"available_apps", "log_entries"}:
+        assert ours[key] == djangos[key], key
+    assert list(ours["available_apps"]) == djangos["available_apps"]
+
+
+def test_the_sidebar_follows_the_person_their_permissions_the_language_and_the_page(client, staff, member):
+    from django.contrib.auth.models import Permission
+
+    client.force_login(staff)
+    members, organisations = (reverse("admin:community_member_changelist"),
+                              reverse("admin:community_organisation_changelist"))
+
+    def sidebar(url, **headers):
+        html = client.get(url, **headers).content.decode()
+        return html[html.index('<nav class="sticky" id="nav-sidebar"'):html.index("</nav>", html.index("nav-sidebar"))]
+
+    first = sidebar(members)
+    assert sidebar(members) == first  # kept
+    assert 'class="model-member current-model"' in first
+    assert 'class="model-organisation current-model"' in sidebar(organisations)  # the page's own model
+    client.cookies["django_language"] = "fr"
+    assert sidebar(members, HTTP_ACCEPT_LANGUAGE="fr") != first
+    client.cookies["django_language"] = "en"
+    staff.user_permissions.add(Permission.objects.get(codename="add_edition"))  # already the group's: no change
+    assert sidebar(members) == first
+    staff.groups.clear()  # no longer the Secretariat: only what the person may still see
+    staff.user_permissions.set([Permission.objects.get(codename="view_member")])
+    narrow = sidebar(members)
+    assert "Organisations" not in narrow and "Members" in narrow
