@@ -33,6 +33,7 @@ PAGES = {
     "admin portrait list, drafts": "/admin/surveys/portrait/?status__exact=draft",
     "staff peers table": "/staff/peers/",
     "in-stack bare view (member)": "/bench/in-stack/",
+    "admin editions (one row: the admin's own cost)": "/admin/community/edition/",
 }
 
 
@@ -65,10 +66,13 @@ def main():
     staff.cookies["sessionid"] = dataset.session_for(User.objects.get(email=dataset.STAFF_EMAIL))
     member.cookies["sessionid"] = dataset.session_for(User.objects.get(email=dataset.MEMBER_EMAIL))
 
+    cpu = []
+
     def timed(client, url):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
+        cpu.append((time.process_time() - started_cpu) * 1000)  # this process only: steadier on a busy machine
         return (time.perf_counter() - started) * 1000, response
 
     for name, path in PAGES.items():
@@ -88,10 +92,12 @@ def main():
 
         with connection.execute_wrapper(record):
             _ms, response = timed(client, path)
+        cpu.clear()
         times = [timed(client, path)[0] for _ in range(args.requests)]
         db = sum(ms for ms, _sql in queries)
-        print(f"{name}: {statistics.median(times):.1f} ms (median of {args.requests}), {len(queries)} queries "
-              f"{db:.1f} ms, {len(response.content):,} bytes", flush=True)
+        print(f"{name}: {statistics.median(times):.1f} ms (median of {args.requests}; Python's CPU "
+              f"{statistics.median(cpu):.1f} ms), {len(queries)} queries {db:.1f} ms, {len(response.content):,} bytes",
+              flush=True)
         if args.queries:
             for ms, sql in queries:
                 print(f"    {ms:6.1f} ms  {sql[:300]}")
