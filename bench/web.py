@@ -56,6 +56,10 @@ def main():
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")
     parser.add_argument("--eligible", type=int, default=10_000, help="members eligible for the webinar")
+    parser.add_argument("--only", default="", metavar="TEXT",
+                        help="measure only the pages whose name contains TEXT (several: 'admin,staff peers'), next to "
+                             "the baseline; "
+                             "the webinar's invitations, the POSTs, the exports and the grants are skipped")
     parser.add_argument("--setup-only", action="store_true",
                         help="build the database and keep it (to profile a page by hand), measure nothing")
     args = parser.parse_args()
@@ -120,7 +124,7 @@ def main():
         from bench import days_programme
 
         days_data = days_programme.build()  # City Managers Days: the funnel and the participants' export
-        if args.setup_only:
+        if args.setup_only or args.only:
             from events import services
 
             services.invitations_issue(event=event, members=[data.member])
@@ -143,6 +147,10 @@ def main():
         # A staff page with the member pages' targets (>= 0.5x the bare view, p99 < 100 ms): kind "member".
         targets[f"selection board ({board_data.applications:,} applications)"] = (
             days_board.board_path(board_data), staff_cookie, "member")
+        if args.only:
+            wanted = [text.strip().casefold() for text in args.only.split(",") if text.strip()]
+            targets = {name: target for name, target in targets.items()
+                       if any(text in name.casefold() for text in wanted) or target[0] == BASELINE}
         for name, (path, cookie, _kind) in targets.items():
             status, _ms = fetch(path, cookie)
             if status != 200:
@@ -187,6 +195,10 @@ def main():
             else:
                 measures.append(Measure.check(f"{name}: throughput", result["rps"], "req/s"))
                 measures.append(Measure.check(f"{name}: p99", result["p99"], "ms", below=100))
+        if args.only:
+            measures.append(Measure.check("failed requests under load (errors, timeouts)", failed, "requests",
+                                          below=1))
+            return finish(args, measures, started)
         save = answer_save_measures(survey_data, member_cookie, args.duration, args.connections)
         failed += save.pop("errors")
         measures += save["measures"]
@@ -209,8 +221,12 @@ def main():
         if not args.setup_only:
             psql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)", check=False)
 
-    total = time.perf_counter() - started
-    measures.append(Measure.check("bench total time", total, "s", below=360))
+    return finish(args, measures, started)
+
+
+def finish(args, measures, started):
+    if not args.only:
+        measures.append(Measure.check("bench total time", time.perf_counter() - started, "s", below=360))
     write(measures, args.output, organisations=args.organisations, members=args.members, portraits=args.portraits,
           eligible=args.eligible, duration_seconds=args.duration, connections=args.connections, workers=2)
     print(table(measures))

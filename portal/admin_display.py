@@ -1,9 +1,12 @@
 """How the staff lists show long text and dates: on one line, so the key columns fit at 1280 px
 (tests/community/test_browser_admin_lists.py). The full value stays on the detail page."""
 
+import functools
+
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import get_language
 
 
 def truncated(text, *, css_class=""):
@@ -19,4 +22,12 @@ def short_date(value, *, with_time=False):
     if value is None:
         return "—"
     value = timezone.localtime(value)
-    return date_format(value, "SHORT_DATETIME_FORMAT" if with_time else "SHORT_DATE_FORMAT")
+    if with_time:
+        return date_format(value, "SHORT_DATETIME_FORMAT")
+    # A list's rows share few days (100 members joined over a week): each is formatted once.
+    return _short_date(value.date(), get_language())
+
+
+@functools.lru_cache(maxsize=512)
+def _short_date(day, language):
+    return date_format(day, "SHORT_DATE_FORMAT")

@@ -4,7 +4,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from community.translated import TranslatedAdmin, TranslatedStackedInline, TranslatedTabularInline
-from portal.admin_tools import SafeChangelistMixin
+from portal.admin_tools import CheapActionCheckboxMixin, SafeChangelistMixin
 
 from . import services
 from .forms import DeadlineExtendForm
@@ -209,7 +210,7 @@ class RespondentInline(admin.TabularInline):
 
 
 @admin.register(Portrait)
-class PortraitAdmin(SafeChangelistMixin, admin.ModelAdmin):
+class PortraitAdmin(CheapActionCheckboxMixin, SafeChangelistMixin, admin.ModelAdmin):
     list_display = ["organisation", "survey", "status", "answered", "submitted_at", "updated_at", "deadline"]
     list_filter = ["status", "survey", "organisation__region"]
     list_select_related = ["organisation", "survey"]
@@ -219,10 +220,16 @@ class PortraitAdmin(SafeChangelistMixin, admin.ModelAdmin):
     fields = readonly_fields
     inlines = [RespondentInline]
     actions = ["extend_deadline", "reopen"]
+    # The total of every portrait is one more count on each page (the filtered one is shown).
+    show_full_result_count = False
 
     def get_queryset(self, request):
+        # A subquery, not Count() over a join: the page's count then needs no GROUP BY over every
+        # answer, and the answers are counted for the rows shown only.
+        answered = (Answer.objects.filter(portrait=OuterRef("pk"), is_answered=True).order_by().values("portrait")
+                    .annotate(n=Count("pk")).values("n"))
         return super().get_queryset(request).annotate(
-            answered_count=Count("answers", filter=Q(answers__is_answered=True)))
+            answered_count=Coalesce(Subquery(answered, output_field=IntegerField()), 0))
 
     def has_add_permission(self, request):
         return False  # members start a portrait by answering

@@ -1,13 +1,14 @@
 """Reads of the survey kept in the cache (Redis in production, shared by every web worker; per process
-with the local and test settings): the survey's questions (``selectors.survey_questions``, read by every
-section page and answer save) and the peers' data (``peers.peer_data``, every submitted pick, read by
-every peers page). Issue #9 benchmark: they were a quarter of a section page, a third of an answer
-save and most of a peers page.
+with the local and test settings): the survey's questions (``selectors.survey_questions``, read by
+every section page and answer save), the peers' data (``peers.peer_data``, every submitted pick, read
+by every peers page) and the staff table of the closest pairs made from it (``peers.staff_table``).
+Issue #9 benchmark: they were a quarter of a section page, a third of an answer save and most of a
+peers page.
 
 Each entry is stored with the current *structure generation*: any change to a survey, section,
 question, choice or show-if condition (the builder, a copy, the demo seed; ``receivers``) draws a new
 generation, which retires every entry at once (builder edits are rare; a change can cascade through
-many rows). A survey's peers entry is also forgotten when one of its portraits is saved or deleted
+many rows). A survey's peers entries are also forgotten when one of its portraits is saved or deleted
 (submitted, reopened, merged), when a submitted portrait's answer is saved or its consent changes
 (``services``, ``peers``) and when an organisation is saved (its name is in the table); with it go the
 members' suggested peers computed from it (``cached_from_peers``). Forgetting
@@ -36,6 +37,10 @@ def peers_version_key(survey_id) -> str:
     # Drawn afresh each time the survey's peers' data is forgotten: a member's suggestions computed
     # from it (``cached_from_peers``) carry it and are retired with it.
     return f"surveys.peers-version.{survey_id}"
+
+
+def peer_table_key(survey_id) -> str:
+    return f"surveys.peer-table.{survey_id}"
 
 
 def _generation(found) -> str:
@@ -92,6 +97,7 @@ def structure_changed() -> None:
 
 def forget_peers(*survey_ids) -> None:
     """These surveys' submitted portraits or picks changed: recompute their peers' data."""
-    keys = [key for pk in survey_ids if pk is not None for key in (peers_key(pk), peers_version_key(pk))]
+    keys = [key(pk) for pk in survey_ids if pk is not None
+            for key in (peers_key, peers_version_key, peer_table_key)]
     if keys:
         _now_and_on_commit(lambda: cache.delete_many(keys))

@@ -63,16 +63,13 @@ class StaffPeersView(StaffPermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         surveys = list(Survey.objects.select_related("edition"))
         survey = self.get_survey(surveys)
-        pairs, texts, data = [], {}, None
-        if survey is not None:
-            data = peers.peer_data(survey)
-            pairs = peers.peer_table(survey, limit=STAFF_PAIRS_SHOWN, data=data)
-            texts = peers.choice_texts(choice for pair in pairs for choice in pair.shared)
+        table = peers.staff_table(survey, limit=STAFF_PAIRS_SHOWN) if survey is not None else None
+        pairs = table.pairs if table else []
+        texts = peers.choice_texts(choice for pair in pairs for choice in pair.shared)
         rows = [{"pair": pair, "shared": [texts[c] for c in pair.shared if c in texts]} for pair in pairs]
         return super().get_context_data(
-            surveys=surveys, survey=survey, rows=rows, submitted=len(data.portraits) if data else 0,
-            consenting=sum(1 for info in data.portraits.values() if info.show_to_peers) if data else 0,
-            shown=STAFF_PAIRS_SHOWN, **kwargs)
+            surveys=surveys, survey=survey, rows=rows, submitted=table.submitted if table else 0,
+            consenting=table.consenting if table else 0, shown=STAFF_PAIRS_SHOWN, **kwargs)
 
 
 def register_staff_page() -> None:

@@ -68,7 +68,7 @@ DJANGO_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "modeltranslation",  # before the admin, which it patches
-    "django.contrib.admin",
+    "portal.admin_site.PortalAdminConfig",  # django.contrib.admin with the portal's site (portal/admin_site.py)
 ]
 THIRD_PARTY_APPS = [
     "allauth",

@@ -100,3 +100,15 @@ def test_population_is_grouped_the_languages_way(client, staff, member, language
     with translation.override(language):
         listing = client.get(reverse("admin:community_organisation_changelist"), HTTP_ACCEPT_LANGUAGE=language)
     assert expected in listing.content.decode()
+
+
+@pytest.mark.parametrize(("language", "expected"), [("en", "Spain"), ("fr", "Espagne"), ("es", "España")])
+def test_organisation_list_names_the_country_in_the_pages_language(client, staff, language, expected):
+    organisation = OrganisationFactory(name="Barcelona", country="ES")
+    client.force_login(staff)
+    client.cookies["django_language"] = language
+    for _ in range(2):  # the name is looked up once per language: the second page is the same
+        page = client.get(reverse("admin:community_organisation_changelist"), HTTP_ACCEPT_LANGUAGE=language)
+        assert f'<td class="field-country_name">{expected}</td>' in page.content.decode()
+    assert str(organisation) == "Barcelona (ES)"
+    assert str(type(organisation).objects.only("name").get(pk=organisation.pk)) == "Barcelona (ES)"  # deferred

@@ -224,6 +224,24 @@ def test_staff_table_needs_the_permission(client, example, staff, member):
     assert client.get(url, {"survey": "0"}).status_code == 404
 
 
+def test_staff_table_follows_the_portraits_and_organisations_it_shows(client, example, staff):
+    """The table is kept in the cache: a renamed organisation or a newly submitted portrait shows at once."""
+    client.force_login(staff)
+    url = reverse("surveys:staff_peers")
+    body = client.get(url).content.decode()
+    assert "Bilbao" in body and "Essen" not in body
+    bilbao = example.portraits_by_letter["B"].organisation
+    bilbao.name = "Bilbo"
+    bilbao.save()
+    body = client.get(url).content.decode()
+    assert "Bilbo" in body and "Bilbao" not in body
+    essen = example.portraits_by_letter["E"]  # a draft with Aarhus's picks
+    essen.status, essen.submitted_at = PortraitStatus.SUBMITTED, timezone.now()
+    essen.save()
+    body = client.get(url).content.decode()
+    assert "Essen" in body and "5 submitted portraits" in body
+
+
 def test_staff_page_is_listed_for_staff(client, staff):
     from community.staff import staff_pages
 
