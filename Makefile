@@ -8,7 +8,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint worker beat migrate demo messages assets bench bench-outbox bench-web bench-portraits clean
+.PHONY: run test screenshots lint worker beat migrate demo messages assets bench bench-outbox bench-web bench-portraits clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ PYTEST_XDIST ?= -n auto --dist loadgroup
 test: $(DEV_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_XDIST) -m "not one_process" $(PYTEST_ARGS)
 	$(BIN)/python -m pytest -m one_process $(PYTEST_ARGS) || [ $$? -eq 5 ]
+
+## screenshots: the browser tests, writing their screenshots to var/screenshots/ (make test takes none)
+screenshots: $(DEV_STAMP)
+	PORTAL_SCREENSHOTS=1 $(BIN)/python -m pytest $(PYTEST_XDIST) -m "not one_process" -k browser $(PYTEST_ARGS)
 
 ## lint: ruff, the import layers (import-linter, contracts in pyproject.toml) and makemigrations --check
 lint: $(DEV_STAMP)

@@ -378,6 +378,20 @@ def browser():
     return _chromium.launch()
 
 
+# Screenshots are for a person to look at (var/screenshots/); no test asserts on them. Taking them
+# costs Chromium a tenth of a second each (about fifty), so only `make screenshots` (PORTAL_SCREENSHOTS=1)
+# writes them; the tests load the same pages and assert the same things either way.
+SCREENSHOTS = settings.BASE_DIR / "var" / "screenshots"
+
+
+def screenshot(page, name: str, *, full_page: bool = True):
+    """Write var/screenshots/<name>.png when PORTAL_SCREENSHOTS=1."""
+    if os.environ.get("PORTAL_SCREENSHOTS") != "1":
+        return
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+
+
 @pytest.fixture
 def open_page(browser, live_server):
     """A page that records CSP violations, console errors and every request to another host."""
