@@ -299,6 +299,18 @@ def broker_at(settings):
     app.conf.broker_url = previous
 
 
+@pytest.fixture
+def unreachable_broker(broker_at, monkeypatch):
+    """A broker nothing listens on. The health check tries it again after kombu's retry interval (2 s):
+    the second attempt still runs, the wait before it is skipped. Returns the waits asked for."""
+    import kombu.utils.functional
+
+    waits = []
+    monkeypatch.setattr(kombu.utils.functional, "sleep", waits.append)
+    broker_at("redis://127.0.0.1:1/0")
+    return waits
+
+
 # ------------------------------------------------------------------------------ real browser (Playwright)
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
