@@ -32,11 +32,15 @@ run: $(STAMP)
 # (those sharing the suite's Redis databases) stay in one process. PYTEST_XDIST= runs it in one process.
 PYTEST_XDIST ?= -n auto --dist loadgroup
 
+# The second pass collects only the test files that name the one_process marker (tests/conftest.py
+# refuses a test marked without naming it): collecting the whole suite again took longer than the tests.
+ONE_PROCESS_FILES = $(shell grep -rl --include='test_*.py' one_process tests)
+
 ## test: install and run the whole suite (SQLite; .ci/run uses PostgreSQL and Redis): in parallel,
 ## then the tests marked one_process (the real Celery worker's) on their own; 5 is "none selected".
 test: $(DEV_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_XDIST) -m "not one_process" $(PYTEST_ARGS)
-	$(BIN)/python -m pytest -m one_process $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest -m one_process $(PYTEST_ARGS) $(ONE_PROCESS_FILES) || [ $$? -eq 5 ]
 
 ## screenshots: the browser tests, writing their screenshots to var/screenshots/ (make test takes none)
 screenshots: $(DEV_STAMP)

@@ -365,7 +365,13 @@ def _uses_chromium(item) -> bool:
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     """The browser tests after the others (a stable sort; pytest-django then orders by database use,
-    stably too, and the browser tests are all transactional): each process launches Chromium once."""
+    stably too, and the browser tests are all transactional): each process launches Chromium once.
+
+    `make test`'s second pass collects only the files that name the one_process marker (collecting
+    the whole suite again cost more than those tests); a test marked some other way would be missed."""
+    for item in items:
+        if item.get_closest_marker("one_process") and "one_process" not in item.path.read_text():
+            raise pytest.UsageError(f"{item.nodeid}: name the one_process marker in its file (make test)")
     items.sort(key=_uses_chromium)
 
 
