@@ -8,7 +8,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint worker beat migrate demo messages assets bench bench-outbox bench-web bench-portraits clean
+.PHONY: run test screenshots lint worker beat migrate demo messages assets bench bench-outbox bench-web bench-portraits clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,11 +32,26 @@ run: $(STAMP)
 # (those sharing the suite's Redis databases) stay in one process. PYTEST_XDIST= runs it in one process.
 PYTEST_XDIST ?= -n auto --dist loadgroup
 
+# Where PYTHONDONTWRITEBYTECODE is set (this machine's environment sets it), each process compiled the
+# project again and pytest rewrote the asserts of every test module again: about 3 s of CPU per process
+# before the first test. The suite's runs keep their bytecode in var/pycache instead (nothing is
+# written beside the sources or into the virtualenv).
+test screenshots: export PYTHONDONTWRITEBYTECODE :=
+test screenshots: export PYTHONPYCACHEPREFIX := $(CURDIR)/var/pycache
+
+# The second pass collects only the test files that name the one_process marker (tests/conftest.py
+# refuses a test marked without naming it): collecting the whole suite again took longer than the tests.
+ONE_PROCESS_FILES = $(shell grep -rl --include='test_*.py' one_process tests)
+
 ## test: install and run the whole suite (SQLite; .ci/run uses PostgreSQL and Redis): in parallel,
 ## then the tests marked one_process (the real Celery worker's) on their own; 5 is "none selected".
 test: $(DEV_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_XDIST) -m "not one_process" $(PYTEST_ARGS)
-	$(BIN)/python -m pytest -m one_process $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest -m one_process $(PYTEST_ARGS) $(ONE_PROCESS_FILES) || [ $$? -eq 5 ]
+
+## screenshots: the browser tests, writing their screenshots to var/screenshots/ (make test takes none)
+screenshots: $(DEV_STAMP)
+	PORTAL_SCREENSHOTS=1 $(BIN)/python -m pytest $(PYTEST_XDIST) -m "not one_process" -k browser $(PYTEST_ARGS)
 
 ## lint: ruff, the import layers (import-linter, contracts in pyproject.toml) and makemigrations --check
 lint: $(DEV_STAMP)

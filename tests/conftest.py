@@ -299,35 +299,115 @@ def broker_at(settings):
     app.conf.broker_url = previous
 
 
+@pytest.fixture
+def unreachable_broker(broker_at, monkeypatch):
+    """A broker nothing listens on. The health check tries it again after kombu's retry interval (2 s):
+    the second attempt still runs, the wait before it is skipped. Returns the waits asked for."""
+    import kombu.utils.functional
+
+    waits = []
+    monkeypatch.setattr(kombu.utils.functional, "sleep", waits.append)
+    broker_at("redis://127.0.0.1:1/0")
+    return waits
+
+
 # ------------------------------------------------------------------------------ real browser (Playwright)
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture(scope="module")
+class _Chromium:
+    """One Chromium for each run of consecutive browser tests in a process (each test opens its own
+    context in it). A launch costs a second or more; the browser tests are run one after another
+    (``pytest_collection_modifyitems`` below) and Chromium is closed after the last of them
+    (``pytest_runtest_teardown``), so no other test runs beside Playwright's event loop."""
+
+    def __init__(self):
+        self.playwright = self.browser = None
+
+    def launch(self):
+        if self.browser is None:
+            playwright_api = pytest.importorskip("playwright.sync_api")
+            # Playwright's sync API keeps an event loop in this thread; the ORM calls of the test are safe.
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+            self.playwright = playwright_api.sync_playwright().start()
+            self.browser = self.playwright.chromium.launch(
+                executable_path=CHROMIUM,
+                headless=True,
+                args=["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+                      "--disable-gpu"],
+            )
+        return self.browser
+
+    def close(self):
+        if self.playwright is None:
+            return
+        try:
+            if self.browser is not None:
+                self.browser.close()
+        finally:
+            self.playwright.stop()
+            self.playwright = self.browser = None
+            # With Playwright's loop in this thread, the tests' ORM calls got database connections of
+            # their own; close them here, or the test database cannot be dropped at the end of the run.
+            from django.db import connections
+
+            connections.close_all()
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+_chromium = _Chromium()
+
+
+def _uses_chromium(item) -> bool:
+    return "open_page" in getattr(item, "fixturenames", ())
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """The browser tests after the others (a stable sort; pytest-django then orders by database use,
+    stably too, and the browser tests are all transactional): each process launches Chromium once.
+
+    `make test`'s second pass collects only the files that name the one_process marker (collecting
+    the whole suite again cost more than those tests); a test marked some other way would be missed."""
+    for item in items:
+        if item.get_closest_marker("one_process") and "one_process" not in item.path.read_text():
+            raise pytest.UsageError(f"{item.nodeid}: name the one_process marker in its file (make test)")
+    items.sort(key=_uses_chromium)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield
+    if nextitem is None or not _uses_chromium(nextitem):
+        _chromium.close()
+
+
+def pytest_sessionfinish():
+    _chromium.close()  # a run stopped early (-x, an interrupt)
+
+
+@pytest.fixture
 def browser():
-    """One Chromium per test module (each test opens its own context in it): a launch costs a second
-    or more, and a module's tests need nothing more separate than a fresh context."""
+    """The process's Chromium (``_Chromium``), launched by the first browser test of a run."""
     if not CHROMIUM:
         if os.environ.get("PORTAL_REQUIRE_BROWSER") == "1":
             pytest.fail("Chromium is required (apt-get install chromium)")
         pytest.skip("no Chromium on this machine (apt-get install chromium)")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls of the test are safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"],
-        )
-        yield browser
-        browser.close()
-        # With Playwright's loop in this thread, the test's ORM calls got database connections of
-        # their own; close them here, or the test database cannot be dropped at the end of the run.
-        from django.db import connections
+    return _chromium.launch()
 
-        connections.close_all()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+# Screenshots are for a person to look at (var/screenshots/); no test asserts on them. Taking them
+# costs Chromium a tenth of a second each (about fifty), so only `make screenshots` (PORTAL_SCREENSHOTS=1)
+# writes them; the tests load the same pages and assert the same things either way.
+SCREENSHOTS = settings.BASE_DIR / "var" / "screenshots"
+
+
+def screenshot(page, name: str, *, full_page: bool = True):
+    """Write var/screenshots/<name>.png when PORTAL_SCREENSHOTS=1."""
+    if os.environ.get("PORTAL_SCREENSHOTS") != "1":
+        return
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
 @pytest.fixture

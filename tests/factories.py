@@ -35,8 +35,9 @@ class UserFactory(factory.django.DjangoModelFactory):
             return
         from allauth.account.models import EmailAddress
 
-        self.save()
-        EmailAddress.objects.get_or_create(user=self, email=self.email, defaults={"verified": True, "primary": True})
+        self.save(update_fields=["password"])  # set_password above only set it on the instance
+        # A user this factory has just created has no address yet: no get_or_create (and its savepoint).
+        EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

@@ -1,17 +1,17 @@
 """Account pages and the menu bar in a real browser: axe-core finds nothing serious, the menu stays one
-line at 1024 and 1280 px in every language, and screenshots for a person to look at (var/screenshots/)."""
+line at 1024 and 1280 px in every language, and screenshots for a person to look at
+(var/screenshots/, with `make screenshots`)."""
 
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
+from ..conftest import screenshot
 from ..factories import PASSWORD, EditionFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 AXE = Path(__file__).parent.parent / "vendor" / "axe-core" / "axe.min.js"
-SHOTS = settings.BASE_DIR / "var" / "screenshots"
 
 
 def log_in(page, live_server, email):
@@ -81,7 +81,6 @@ def test_menu_bar_stays_on_one_line(open_page, live_server, staff_member, langua
     page = open_page("/", viewport={"width": widths[0], "height": 800})
     switch_language(page, language)
     log_in(page, live_server, staff_member.user.email)
-    SHOTS.mkdir(parents=True, exist_ok=True)
     for width in widths:
         page.set_viewport_size({"width": width, "height": 800})
         page.reload()
@@ -97,7 +96,7 @@ def test_menu_bar_stays_on_one_line(open_page, live_server, staff_member, langua
         page.click("#language-menu")
         box = page.locator("form.dropdown-menu").bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= width
-        page.screenshot(path=str(SHOTS / f"menu-{language}-{width}.png"))
+        screenshot(page, f"menu-{language}-{width}", full_page=False)
     assert page.problems == []
 
 
@@ -118,12 +117,11 @@ def test_menu_contrast_focus_ring_and_current_page(open_page, live_server, staff
 
 @pytest.mark.parametrize("language", ["fr", "es"])
 def test_screenshots_of_the_account_pages(open_page, live_server, staff_member, language):
-    """Screenshots to look at (var/screenshots/), at 1280 and 375 px in one browser context per language;
-    the test checks the page does not scroll sideways."""
+    """Screenshots to look at (var/screenshots/, `make screenshots`), at 1280 and 375 px in one browser
+    context per language; the test checks the page does not scroll sideways."""
     widths = (1280, 375)
     page = open_page("/", viewport={"width": widths[0], "height": 900})
     switch_language(page, language)
-    SHOTS.mkdir(parents=True, exist_ok=True)
     for width in widths:
         page.set_viewport_size({"width": width, "height": 900})
         page.goto(live_server.url + "/")
@@ -134,7 +132,7 @@ def test_screenshots_of_the_account_pages(open_page, live_server, staff_member, 
         for name, path in (("login", "/accounts/login/"), ("reset", "/accounts/password/reset/")):
             page.goto(live_server.url + path)
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (path, width)
-            page.screenshot(path=str(SHOTS / f"{name}-{language}-{width}.png"), full_page=True)
+            screenshot(page, f"{name}-{language}-{width}")
     log_in(page, live_server, staff_member.user.email)
     for width in widths:
         page.set_viewport_size({"width": width, "height": 900})
@@ -142,5 +140,5 @@ def test_screenshots_of_the_account_pages(open_page, live_server, staff_member, 
                            ("profile", "/profile/")):
             page.goto(live_server.url + path)
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (path, width)
-            page.screenshot(path=str(SHOTS / f"{name}-{language}-{width}.png"), full_page=True)
+            screenshot(page, f"{name}-{language}-{width}")
     assert page.problems == []

@@ -1,21 +1,19 @@
 """The key staff lists in a real browser (issue 8, item 1): at 1280 px no list scrolls sideways and
 its status column is on screen; screenshots at 1280 and 375 px for a person to look at
-(var/screenshots/admin-*.png)."""
+(var/screenshots/admin-*.png, with `make screenshots`)."""
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from community import second_factor
 from mailings.models import OutboxMessage, OutboxStatus
 
-from ..conftest import STAFF_TOTP_SECRET
+from ..conftest import STAFF_TOTP_SECRET, screenshot
 from ..factories import MemberFactory, MembershipInvitationFactory, OrganisationFactory, UserFactory
 from ..portal.test_browser_admin import _sign_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.real_second_factor]
 
-SHOTS = settings.BASE_DIR / "var" / "screenshots"
 LISTS = {
     "outbox": ("/admin/mailings/outboxmessage/", "status"),
     "members": ("/admin/community/member/", "status"),
@@ -54,13 +52,12 @@ def test_key_admin_lists_do_not_scroll_sideways_at_1280(open_page):  # noqa: F81
     staff = UserFactory(email="lists-staff@secretariat.example", is_staff=True, is_superuser=True)
     second_factor.totp_activate(staff, STAFF_TOTP_SECRET)
     _long_realistic_data()
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page = _sign_in(open_page, staff, "/admin/")
     page.set_viewport_size({"width": 1280, "height": 900})
     base = page.url.split("/admin/")[0]
     for name, (path, status_column) in LISTS.items():
         page.goto(base + path)
-        page.screenshot(path=str(SHOTS / f"admin-{name}-1280.png"), full_page=True)
+        screenshot(page, f"admin-{name}-1280")
         widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert widths[0] <= widths[1], (name, widths)
         # Nor does the table inside its own box (Django's .results scrolls on overflow).
@@ -76,5 +73,5 @@ def test_key_admin_lists_do_not_scroll_sideways_at_1280(open_page):  # noqa: F81
     page.set_viewport_size({"width": 375, "height": 800})
     for name, (path, _column) in LISTS.items():
         page.goto(base + path)
-        page.screenshot(path=str(SHOTS / f"admin-{name}-375.png"), full_page=True)
+        screenshot(page, f"admin-{name}-375")
     assert page.problems == []

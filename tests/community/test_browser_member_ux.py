@@ -1,6 +1,6 @@
 """Sign-up and the dashboard in a real browser (issue 8, items 7 and 8): the error summary takes the
 focus and links to each field, an old spelling of the browser's zone is preselected, screenshots in
-FR and ES at 1280 and 375 px (var/screenshots/) for a person to look at.
+FR and ES at 1280 and 375 px (var/screenshots/, with `make screenshots`) for a person to look at.
 
 Beside the other browser tests, not in tests/community/: a transactional test flushes the Secretariat
 group that the migrations create, and tests/community/test_invitation_race.py, which runs after any
@@ -10,16 +10,14 @@ transactional test of tests/community/, needs it.
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
+from ..conftest import screenshot
 from ..factories import EditionFactory, MemberFactory, OrganisationFactory
 from ..surveys.conftest import make_survey
 from .test_browser_account_pages import log_in, switch_language
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SHOTS = settings.BASE_DIR / "var" / "screenshots"
 
 
 def test_error_summary_counts_links_and_takes_the_focus(open_page):
@@ -65,7 +63,6 @@ def test_screenshots_of_sign_up_and_dashboard(open_page, live_server, language):
     widths = (1280, 375)
     page = open_page("/", viewport={"width": widths[0], "height": 900})
     switch_language(page, language)
-    SHOTS.mkdir(parents=True, exist_ok=True)
     for width in widths:
         page.set_viewport_size({"width": width, "height": 900})
         page.goto(live_server.url + "/accounts/signup/")
@@ -73,13 +70,13 @@ def test_screenshots_of_sign_up_and_dashboard(open_page, live_server, language):
         with page.expect_navigation():
             page.click("main button[type=submit]")
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width
-        page.screenshot(path=str(SHOTS / f"signup-{language}-{width}.png"), full_page=True)
+        screenshot(page, f"signup-{language}-{width}")
     log_in(page, live_server, member.user.email)
     for width in widths:
         page.set_viewport_size({"width": width, "height": 900})
         for name, path in (("dashboard", "/dashboard/"), ("member-cities", "/organisations/")):
             page.goto(live_server.url + path)
-            page.screenshot(path=str(SHOTS / f"{name}-{language}-{width}.png"), full_page=True)
+            screenshot(page, f"{name}-{language}-{width}")
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
                 path, width, page.evaluate(
                     "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > "

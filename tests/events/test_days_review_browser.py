@@ -2,16 +2,14 @@
 page under the strict CSP (no violation), the radio buttons by keyboard and click, save, "My reviews"."""
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from community import second_factor
 from events.models import Review
 
-from ..conftest import STAFF_TOTP_SECRET
+from ..conftest import STAFF_TOTP_SECRET, screenshot
 from ..factories import PASSWORD, EditionFactory
 from .conftest import make_application, make_criteria, make_days, make_reviewer
 
@@ -42,15 +40,13 @@ def test_a_reviewer_scores_an_application(open_page, live_server):
     for criterion, value in zip(criteria, (5, 3, 1), strict=True):
         page.check(f"#criterion-{criterion.pk} input[value='{value}']")
     page.fill("textarea[name=comment]", "Concrete and transferable.")
-    shots = Path(settings.BASE_DIR) / "var" / "screenshots"
-    shots.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(shots / "review-1280.png"), full_page=True)
+    screenshot(page, "review-1280")
     page.click("main button[type=submit]")
     page.wait_for_url(f"**{reverse('events:my_reviews')}")
     row = page.locator(f"tr[data-application='{application.pk}']")
     assert row.get_attribute("data-state") == "scored" and "3.67" in row.inner_text()
     page.set_viewport_size({"width": 375, "height": 800})
-    page.screenshot(path=str(shots / "my-reviews-375.png"), full_page=True)
+    screenshot(page, "my-reviews-375")
     application.refresh_from_db()
     assert (application.score, application.review_count) == (Decimal("3.67"), 1)
     assert page.problems == []
