@@ -180,6 +180,10 @@ def test_organisation_list_links_each_member_count_to_the_filtered_member_list(c
 def test_member_search_matches_every_word_in_person_organisation_or_job(client, staff, member, other_member):
     other_member.job_title = "Directora general"
     other_member.save()
+    # Names of our own: the factory's random ones can meet (two Millers).
+    type(member.user).objects.filter(pk=member.user.pk).update(last_name="Vilaseca")
+    type(member.user).objects.filter(pk=other_member.user.pk).update(last_name="Tremblay")
+    member.user.last_name = "Vilaseca"
     client.force_login(staff)
     url = reverse("admin:community_member_changelist")
 

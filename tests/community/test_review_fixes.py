@@ -6,10 +6,9 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
-from community import second_factor
 from community.models import Edition, Member, Organisation, OrganisationStatus, User
 
-from ..conftest import STAFF_TOTP_SECRET
+from ..conftest import totp_code
 from ..factories import MemberFactory, OrganisationFactory, UserFactory
 from .test_signup import signup_data
 
@@ -59,7 +58,7 @@ def test_overlong_email_is_refused_not_cut(client, organisation):
 def test_staff_without_membership_land_on_their_todo_page_after_login(client, staff, password):
     response = client.post(reverse("account_login"), {"login": staff.email, "password": password})
     assert response["Location"] == reverse("mfa_authenticate")  # staff have a second factor
-    code = second_factor.totp_current_code(STAFF_TOTP_SECRET)
+    code = totp_code()
     response = client.post(reverse("mfa_authenticate"), {"code": code})
     assert response.status_code == 302
     assert response["Location"] == reverse("community:staff_todo")  # it links to the admin

@@ -13,6 +13,8 @@ from mailings.models import OutboxMessage, OutboxStatus
 from tests.conftest import STAFF_TOTP_SECRET
 from tests.factories import MemberFactory, MembershipInvitationFactory, OrganisationFactory, UserFactory
 
+from ..conftest import totp_code
+
 pytestmark = pytest.mark.django_db
 
 TODO = "/staff/"
@@ -198,7 +200,7 @@ def test_related_changelists_link_to_the_todo_page(client, staff, changelist, li
 def test_staff_land_on_the_todo_page_after_login(client, staff, password):
     response = client.post(reverse("account_login"), {"login": staff.email, "password": password})
     assert response["Location"] == reverse("mfa_authenticate")  # staff have a second factor
-    response = client.post(reverse("mfa_authenticate"), {"code": second_factor.totp_current_code(STAFF_TOTP_SECRET)})
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code()})
     assert response["Location"] == TODO
 
 

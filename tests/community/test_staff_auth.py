@@ -9,10 +9,9 @@ from django.contrib.auth.models import Group
 from django.core.checks import run_checks
 from django.urls import reverse
 
-from community import second_factor
 from community.models import SECRETARIAT_GROUP
 
-from ..conftest import STAFF_TOTP_SECRET
+from ..conftest import STAFF_TOTP_SECRET, totp_code
 from ..factories import PASSWORD, MemberFactory, UserFactory
 from ..portal import test_deploy
 
@@ -95,7 +94,7 @@ def _every_admin_page():
 
 
 def _code(secret=STAFF_TOTP_SECRET):
-    return second_factor.totp_current_code(secret)
+    return totp_code(secret)
 
 
 @pytest.mark.real_second_factor

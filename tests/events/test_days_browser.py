@@ -10,11 +10,10 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from community import second_factor
 from events.models import Application, Confirmation, Decision, EligibilityException, Review, SiteVisitPick
 from mailings.models import OutboxMessage
 
-from ..conftest import STAFF_TOTP_SECRET
+from ..conftest import totp_code
 from ..factories import PASSWORD, EditionFactory, MemberFactory, OrganisationFactory
 from .conftest import make_criteria, make_days, make_reviewer
 from .days_programme_helpers import make_session, make_visit
@@ -28,7 +27,7 @@ def sign_in(page, email, *, second_factor_code=False):
     page.click("main button[type=submit]")
     if second_factor_code:
         page.wait_for_url("**/accounts/2fa/authenticate/**")
-        page.fill("#id_code", second_factor.totp_current_code(STAFF_TOTP_SECRET))
+        page.fill("#id_code", totp_code())
         page.click("main button[type=submit]")
     page.wait_for_load_state()
 

@@ -6,10 +6,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from community import second_factor
 from events.models import Review
 
-from ..conftest import STAFF_TOTP_SECRET, screenshot
+from ..conftest import screenshot, totp_code
 from ..factories import PASSWORD, EditionFactory
 from .conftest import make_application, make_criteria, make_days, make_reviewer
 
@@ -29,7 +28,7 @@ def test_a_reviewer_scores_an_application(open_page, live_server):
     page.fill("#id_password", PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_url("**/accounts/2fa/authenticate/**")
-    page.fill("#id_code", second_factor.totp_current_code(STAFF_TOTP_SECRET))
+    page.fill("#id_code", totp_code())
     page.click("main button[type=submit]")
     page.wait_for_load_state()
     page.wait_for_url(f"**{url}")

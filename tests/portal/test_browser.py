@@ -9,7 +9,7 @@ from django.conf import settings
 
 from community import second_factor
 
-from ..conftest import STAFF_TOTP_SECRET
+from ..conftest import STAFF_TOTP_SECRET, totp_code
 from ..factories import PASSWORD, EditionFactory, MemberFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -100,7 +100,7 @@ def test_staff_page_htmx_post_sends_the_csrf_token_under_the_csp(open_page, live
     page.fill("#id_password", PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_url("**/accounts/2fa/authenticate/")
-    page.fill("#id_code", second_factor.totp_current_code(STAFF_TOTP_SECRET))
+    page.fill("#id_code", totp_code())
     page.click("main button[type=submit]")
     page.wait_for_url("**/staff/")
     assert page.evaluate("typeof htmx") == "object"

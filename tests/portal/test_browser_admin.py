@@ -5,7 +5,7 @@ import pytest
 
 from community import second_factor
 
-from ..conftest import STAFF_TOTP_SECRET
+from ..conftest import STAFF_TOTP_SECRET, totp_code
 from ..factories import PASSWORD, MemberFactory, OrganisationFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.real_second_factor]
@@ -19,7 +19,7 @@ def _sign_in(open_page, user, next_url):  # noqa: F811
     page.fill("#id_password", PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_url("**/accounts/2fa/authenticate/")
-    page.fill("#id_code", second_factor.totp_current_code(STAFF_TOTP_SECRET))
+    page.fill("#id_code", totp_code())
     page.click("main button[type=submit]")
     page.wait_for_url(f"**{next_url}")
     return page
