@@ -176,7 +176,7 @@ def members_steps(*, members, edition) -> dict[int, list[MemberStep]]:
 
 # ------------------------------------------------------------------------------ the cache
 GENERATION_KEY = "portal:steps:generation"
-ENTRY_FORMAT = 1  # raise it when an entry's layout changes
+ENTRY_FORMAT = 2  # raise it when an entry's layout changes
 
 
 class WatchedQuerySet(models.QuerySet):
@@ -218,8 +218,9 @@ def _row_written(sender, **kwargs):
     states_changed()
 
 
-def _generation():
-    generation = cache.get(GENERATION_KEY)
+def _generation(found=None):
+    """The current generation (``found``: what a get_many that asked for it brought back)."""
+    generation = (found or {}).get(GENERATION_KEY) if found is not None else cache.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, time.time_ns(), None)
         generation = cache.get(GENERATION_KEY)
@@ -232,8 +233,9 @@ def _format() -> str:
     return f"{ENTRY_FORMAT}.{zlib.crc32(names.encode()):x}"
 
 
-def _state_key(generation, edition, member) -> str:
-    return (f"portal:steps:{_format()}:{generation}:{edition.pk if edition else 0}:{member.pk}:{member.status}:"
+def _state_key(edition, member) -> str:
+    # The generation is in the entry, not the key: one round trip reads both.
+    return (f"portal:steps:{_format()}:{edition.pk if edition else 0}:{member.pk}:{member.status}:"
             f"{member.organisation_id}:{translation.get_language()}:{member.time_zone}")
 
 
@@ -257,14 +259,14 @@ def _cached_states(members, edition) -> dict[str, dict]:
     now = timezone.now()
     stamp = now.timestamp()
     step_keys = tuple(step.key for step in cached_steps)  # an entry from before a step was registered is stale
-    generation = _generation()
-    keys = {member.pk: _state_key(generation, edition, member) for member in members}
-    found = cache.get_many(list(keys.values()))
+    keys = {member.pk: _state_key(edition, member) for member in members}
+    found = cache.get_many([GENERATION_KEY, *keys.values()])
+    generation = _generation(found)
     missing = []
     for member in members:
         entry = found.get(keys[member.pk])
-        # Computed before now and still true now (a test, or a clock, may go either way).
-        if not (isinstance(entry, dict) and entry.get("steps") == step_keys
+        # Of this generation, computed before now and still true now (a test, or a clock, may go either way).
+        if not (isinstance(entry, dict) and entry.get("generation") == generation and entry.get("steps") == step_keys
                 and entry["computed"] <= stamp < entry["until"]):
             missing.append(member)
             continue
@@ -278,7 +280,8 @@ def _cached_states(members, edition) -> dict[str, dict]:
     for member in missing:
         states = {key: states[member.pk] for key, states in computed.items() if member.pk in states}
         until = _valid_until(states, now)
-        entries[keys[member.pk]] = {"steps": step_keys, "computed": stamp, "until": until, "states": states}
+        entries[keys[member.pk]] = {"generation": generation, "steps": step_keys, "computed": stamp, "until": until,
+                                    "states": states}
         for key, state in states.items():
             result[key][member.pk] = state
     cache.set_many(entries, settings.STEPS_CACHE_SECONDS)  # each entry's "until" is checked when read

@@ -154,8 +154,8 @@ def test_an_entry_of_another_layout_is_computed_again(step, member, edition, sur
     from django.core.cache import cache
 
     status(member, edition)
-    key = steps._state_key(steps._generation(), edition, member)
-    cache.set(key, {"computed": 0, "until": 2**40, "states": "an older layout"})
+    key = steps._state_key(edition, member)
+    cache.set(key, {"generation": steps._generation(), "computed": 0, "until": 2**40, "states": "an older layout"})
     assert status(member, edition) == ["not_started"]
     cache.set(key, ["not", "a", "dict"])
     assert status(member, edition) == ["not_started"]
