@@ -5,10 +5,12 @@ on the staff page "Assign reviewers"). The rules are in events/reviews.py."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from community.translated import TranslatedAdmin
+from portal.admin_display import short_date, truncated
 from portal.admin_tools import SafeChangelistMixin
 
 from . import reviews
@@ -71,7 +73,8 @@ class ScoreInline(admin.TabularInline):
 class ReviewAdmin(SafeChangelistMixin, admin.ModelAdmin):
     """Read-only: who reviews what, and how far they are."""
 
-    list_display = ["application", "reviewer", "assigned_at", "submitted_at", "weighted_score"]
+    # The applicant and the event on two short lines: the reviewer and the state stay on screen at 1280 px.
+    list_display = ["applicant", "reviewer", "assigned", "submitted", "weighted_score"]
     list_filter = ["application__event", ("submitted_at", admin.EmptyFieldListFilter),
                    ("reviewer", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["application__member__user", "application__event", "reviewer"]
@@ -97,6 +100,20 @@ class ReviewAdmin(SafeChangelistMixin, admin.ModelAdmin):
             self.message_user(request, ngettext("%(count)d submitted review kept: its scores count.",
                                                "%(count)d submitted reviews kept: their scores count.",
                                                asked - withdrawn) % {"count": asked - withdrawn}, messages.WARNING)
+
+    @admin.display(description=_("application"), ordering="application__member__user__last_name")
+    def applicant(self, obj):
+        member = obj.application.member
+        return format_html("{}<br>{}", truncated(member.full_name),
+                           truncated(str(obj.application.event), css_class="portal-quiet"))
+
+    @admin.display(description=_("assigned at"), ordering="assigned_at")
+    def assigned(self, obj):
+        return short_date(obj.assigned_at)
+
+    @admin.display(description=_("submitted"), ordering="submitted_at")
+    def submitted(self, obj):
+        return short_date(obj.submitted_at)
 
     def has_add_permission(self, request):
         return False  # assigned on the staff page "Assign reviewers"
