@@ -248,6 +248,7 @@ def _applications(event, sessions, staff) -> None:
         weighted = (Decimal(sum(v * c.weight for v, c in zip(values, criteria, strict=True)))
                     / sum(c.weight for c in criteria)).quantize(Decimal("0.01"))
         review = Review.objects.create(application=application, reviewer=reviewer, assigned_by=staff,
+                                       assigned_at=now - timedelta(days=14),  # before it was scored
                                        submitted_at=now - timedelta(days=10), weighted_score=weighted,
                                        comment="Clear plan; strong peer-learning potential.")
         Score.objects.bulk_create(Score(review=review, criterion=c, value=v)
