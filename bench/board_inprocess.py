@@ -12,7 +12,6 @@ code, run this script from each tree in turn (a few rounds each, interleaved) ag
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -21,11 +20,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import inprocess  # noqa: E402 - after the project is on the path
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database", default="portal_bench")
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/9")
+    inprocess.add_database_options(parser)
     parser.add_argument("--requests", type=int, default=30, help="timed requests of each page")
     parser.add_argument("--path", default="", help="the board's path (default: bench/days_board.py's event, the "
                         "one bench/web.py loads); any other page can be timed the same way")
@@ -33,26 +33,14 @@ def main():
                         help="whose session asks for --path (the bench's staff user or its approved member)")
     parser.add_argument("--profile", type=int, default=0, help="print the N costliest functions (cProfile)")
     args = parser.parse_args()
-    pg = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "config.settings.bench", "DJANGO_SECRET_KEY": "bench-" + "x" * 50,
-        "DJANGO_ALLOWED_HOSTS": "testserver", "DATABASE_URL": f"{pg}/{args.database}",
-        "CELERY_BROKER_URL": args.redis, "REDIS_URL": args.redis, "PORTAL_BASE_URL": "http://testserver",
-        "DJANGO_SECURE_SSL_REDIRECT": "false", "DJANGO_SECURE_COOKIES": "false", "DJANGO_LOG_LEVEL": "WARNING",
-    })
-    import django
-
-    django.setup()
+    inprocess.setup(args)
     from django.db import connection
-    from django.test import Client
 
     from bench import dataset
-    from community.models import User
     from events.models import Event, EventKind
 
-    staff, member = Client(), Client()
-    staff.cookies["sessionid"] = dataset.session_for(User.objects.get(email=dataset.STAFF_EMAIL))
-    member.cookies["sessionid"] = dataset.session_for(User.objects.get(email=dataset.MEMBER_EMAIL))
+    staff = inprocess.signed_in_client(dataset.STAFF_EMAIL)
+    member = inprocess.signed_in_client(dataset.MEMBER_EMAIL)
     event = Event.objects.filter(kind=EventKind.IN_PERSON, title="City Managers Days").order_by("pk").first()
     path = args.path or f"/staff/days/{event.pk}/board/"
 

@@ -21,35 +21,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import inprocess  # noqa: E402 - after the project is on the path
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database", default="portal_bench")
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/9")
+    inprocess.add_database_options(parser)
     parser.add_argument("--requests", type=int, default=30, help="timed requests of each")
     parser.add_argument("--profile", type=int, default=0, help="print the N costliest functions (cProfile)")
     parser.add_argument("--sort", default="cumulative", help="cProfile sort key (cumulative, tottime)")
     args = parser.parse_args()
-    pg = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "config.settings.bench", "DJANGO_SECRET_KEY": "bench-" + "x" * 50,
-        "DJANGO_ALLOWED_HOSTS": "testserver", "DATABASE_URL": f"{pg}/{args.database}",
-        "CELERY_BROKER_URL": args.redis, "REDIS_URL": args.redis, "PORTAL_BASE_URL": "http://testserver",
-        "DJANGO_SECURE_SSL_REDIRECT": "false", "DJANGO_SECURE_COOKIES": "false", "DJANGO_LOG_LEVEL": "WARNING",
-    })
-    import django
-
-    django.setup()
+    inprocess.setup(args)
     from django.db import connection
-    from django.test import Client
 
     from bench import dataset
     from community.models import Member, User
     from surveys.models import Answer, Portrait, Question, QuestionKind, Section
 
-    member = Client()
+    member = inprocess.signed_in_client(dataset.MEMBER_EMAIL)
     user = User.objects.get(email=dataset.MEMBER_EMAIL)
-    member.cookies["sessionid"] = dataset.session_for(user)
     organisation_id = Member.objects.get(user=user).organisation_id
     portrait = Portrait.objects.filter(organisation_id=organisation_id).order_by("-survey_id").first()
     survey_id = portrait.survey_id

@@ -24,6 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import inprocess  # noqa: E402 - after the project is on the path
+
 # The staff pages of bench/web.py's targets (kind "staff").
 PAGES = {
     "admin member list": "/admin/community/member/",
@@ -39,32 +41,19 @@ PAGES = {
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database", default="portal_bench")
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/9")
+    inprocess.add_database_options(parser)
     parser.add_argument("--requests", type=int, default=15, help="timed requests of each page")
     parser.add_argument("--only", default="", help="only the pages whose name contains this")
     parser.add_argument("--profile", action="store_true", help="print the top of a cProfile of each page")
     parser.add_argument("--queries", action="store_true", help="print each page's queries with their times")
     args = parser.parse_args()
-    pg = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "config.settings.bench", "DJANGO_SECRET_KEY": "bench-" + "x" * 50,
-        "DJANGO_ALLOWED_HOSTS": "testserver", "DATABASE_URL": f"{pg}/{args.database}",
-        "CELERY_BROKER_URL": args.redis, "REDIS_URL": args.redis, "PORTAL_BASE_URL": "http://testserver",
-        "DJANGO_SECURE_SSL_REDIRECT": "false", "DJANGO_SECURE_COOKIES": "false", "DJANGO_LOG_LEVEL": "WARNING",
-    })
-    import django
-
-    django.setup()
+    inprocess.setup(args)
     from django.db import connection
-    from django.test import Client
 
     from bench import dataset
-    from community.models import User
 
-    staff, member = Client(), Client()
-    staff.cookies["sessionid"] = dataset.session_for(User.objects.get(email=dataset.STAFF_EMAIL))
-    member.cookies["sessionid"] = dataset.session_for(User.objects.get(email=dataset.MEMBER_EMAIL))
+    staff = inprocess.signed_in_client(dataset.STAFF_EMAIL)
+    member = inprocess.signed_in_client(dataset.MEMBER_EMAIL)
 
     cpu = []
 
