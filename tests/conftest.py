@@ -212,6 +212,18 @@ def other_member(other_organisation):
 STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
+def browser_sign_in(page, email, *, second_factor_code=True):
+    """On the site's login page: the email and the demo password, then (staff) the authenticator's code."""
+    page.fill("#id_login", email)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    if second_factor_code:
+        page.wait_for_url("**/accounts/2fa/authenticate/**")
+        page.fill("#id_code", totp_code())
+        page.click("main button[type=submit]")
+    page.wait_for_load_state()
+
+
 def totp_code(secret=STAFF_TOTP_SECRET) -> str:
     """The authenticator's current code, with at least 8 s of its 30 s window left: a code typed as
     its window closes is refused (as it would be for a person), which made these tests fail now and then."""

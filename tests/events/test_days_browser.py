@@ -13,23 +13,12 @@ from django.urls import reverse
 from events.models import Application, Confirmation, Decision, EligibilityException, Review, SiteVisitPick
 from mailings.models import OutboxMessage
 
-from ..conftest import totp_code
-from ..factories import PASSWORD, EditionFactory, MemberFactory, OrganisationFactory
+from ..conftest import browser_sign_in
+from ..factories import EditionFactory, MemberFactory, OrganisationFactory
 from .conftest import make_criteria, make_days, make_reviewer
 from .days_programme_helpers import make_session, make_visit
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.real_second_factor]
-
-
-def sign_in(page, email, *, second_factor_code=False):
-    page.fill("#id_login", email)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    if second_factor_code:
-        page.wait_for_url("**/accounts/2fa/authenticate/**")
-        page.fill("#id_code", totp_code())
-        page.click("main button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_apply_review_select_send_confirm_and_pick_a_site_visit(open_page, live_server, staff):
@@ -47,7 +36,7 @@ def test_apply_review_select_send_confirm_and_pick_a_site_visit(open_page, live_
 
     # 1. The member: from the dashboard's step to the application form, filled in and submitted.
     member_page = open_page("/accounts/login/")
-    sign_in(member_page, ana.user.email)
+    browser_sign_in(member_page, ana.user.email, second_factor_code=False)
     member_page.wait_for_url("**/dashboard/")
     step = member_page.locator("[data-step='events.days']")
     assert "You can apply" in step.inner_text()
@@ -74,7 +63,7 @@ def test_apply_review_select_send_confirm_and_pick_a_site_visit(open_page, live_
     # 2. The reviewer: signs in with the authenticator code, "My reviews", scores, back to the list.
     Review.objects.create(application=application, reviewer=reviewer)
     reviewer_page = open_page(reverse("events:my_reviews"))
-    sign_in(reviewer_page, reviewer.email, second_factor_code=True)
+    browser_sign_in(reviewer_page, reviewer.email)
     reviewer_page.wait_for_url(f"**{reverse('events:my_reviews')}")
     row = reviewer_page.locator(f"tr[data-application='{application.pk}']")
     assert row.get_attribute("data-state") == "to_do"
@@ -91,7 +80,7 @@ def test_apply_review_select_send_confirm_and_pick_a_site_visit(open_page, live_
 
     # 3. Staff: the board from the admin's index, select, grant, "Send decisions…" and its confirmation.
     staff_page = open_page("/admin/")
-    sign_in(staff_page, staff.email, second_factor_code=True)
+    browser_sign_in(staff_page, staff.email)
     staff_page.wait_for_url("**/admin/")
     staff_page.click(f"a[href='{reverse('events:staff_board_current')}']")
     staff_page.wait_for_url(f"**{reverse('events:staff_board', args=[event.pk])}")

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from events.models import Review
 
-from ..conftest import screenshot, totp_code
-from ..factories import PASSWORD, EditionFactory
+from ..conftest import browser_sign_in, screenshot
+from ..factories import EditionFactory
 from .conftest import make_application, make_criteria, make_days, make_reviewer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,13 +24,7 @@ def test_a_reviewer_scores_an_application(open_page, live_server):
     url = reverse("events:review", args=[application.pk])
 
     page = open_page(url)
-    page.fill("#id_login", reviewer.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/accounts/2fa/authenticate/**")
-    page.fill("#id_code", totp_code())
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    browser_sign_in(page, reviewer.email)
     page.wait_for_url(f"**{url}")
     assert "40 km of river banks" in page.content()
 

@@ -9,7 +9,7 @@ from django.conf import settings
 
 from community import second_factor
 
-from ..conftest import STAFF_TOTP_SECRET, totp_code
+from ..conftest import STAFF_TOTP_SECRET, browser_sign_in
 from ..factories import PASSWORD, EditionFactory, MemberFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -96,12 +96,7 @@ def test_staff_page_htmx_post_sends_the_csrf_token_under_the_csp(open_page, live
     second_factor.totp_activate(staff, STAFF_TOTP_SECRET)  # staff pages ask for the second factor
     MemberFactory(status="pending")
     page = open_page("/accounts/login/")
-    page.fill("#id_login", staff.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/accounts/2fa/authenticate/")
-    page.fill("#id_code", totp_code())
-    page.click("main button[type=submit]")
+    browser_sign_in(page, staff.email)
     page.wait_for_url("**/staff/")
     assert page.evaluate("typeof htmx") == "object"
     assert page.locator("[data-todo=members-pending] .todo-count").inner_text() == "1"

@@ -5,7 +5,7 @@ import pytest
 
 from community import second_factor
 
-from ..conftest import STAFF_TOTP_SECRET, totp_code
+from ..conftest import STAFF_TOTP_SECRET, browser_sign_in, totp_code
 from ..factories import PASSWORD, MemberFactory, OrganisationFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.real_second_factor]
@@ -15,12 +15,7 @@ def _sign_in(open_page, user, next_url):  # noqa: F811
     """Through /admin/login/ -> the site's login -> the code page, as a person would."""
     page = open_page(next_url)
     assert "/accounts/login/" in page.url
-    page.fill("#id_login", user.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/accounts/2fa/authenticate/")
-    page.fill("#id_code", totp_code())
-    page.click("main button[type=submit]")
+    browser_sign_in(page, user.email)
     page.wait_for_url(f"**{next_url}")
     return page
 
@@ -97,7 +92,7 @@ def test_staff_first_time_setup_in_the_browser_shows_the_qr_code(open_page):  # 
     qr = page.locator("img[src^='data:image/svg+xml']")
     assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
     secret = page.input_value("#authenticator_secret")
-    page.fill("#id_code", second_factor.totp_current_code(secret))
+    page.fill("#id_code", totp_code(secret))
     page.click("main button[type=submit]")
     page.wait_for_url("**/accounts/2fa/recovery-codes/")
     assert len(page.input_value("#recovery_codes").split()) == 10

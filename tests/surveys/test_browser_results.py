@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from community import second_factor
 
-from ..conftest import STAFF_TOTP_SECRET, totp_code
-from ..factories import PASSWORD, EditionFactory, UserFactory
+from ..conftest import STAFF_TOTP_SECRET, browser_sign_in
+from ..factories import EditionFactory, UserFactory
 from .conftest import make_survey
 from .results_helpers import make_example
 
@@ -26,12 +26,7 @@ def test_results_page_draws_the_charts_without_csp_violation(open_page, live_ser
     url = reverse("surveys:staff_survey_results", args=[survey.pk])
 
     page = open_page(url)
-    page.fill("#id_login", staff.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/accounts/2fa/authenticate/**")
-    page.fill("#id_code", totp_code())
-    page.click("main button[type=submit]")
+    browser_sign_in(page, staff.email)
     page.wait_for_url(f"**{url}")
     policy = page.request.get(page.url).headers["content-security-policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
