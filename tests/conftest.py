@@ -11,6 +11,18 @@ from community.models import SECRETARIAT_GROUP, MemberStatus, User
 from .factories import PASSWORD, EditionFactory, MemberFactory, OrganisationFactory, UserFactory
 
 
+def waiting_on_a_lock() -> bool:
+    """PostgreSQL: whether a session of the test database is waiting for a row lock (the race tests
+    hold one thread at a lock to let the other arrive)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+        return cursor.fetchone()[0] > 0
+
+
 def require_service(reason: str):
     """Skip when a real service is missing on a laptop; fail under .ci/run (PORTAL_REQUIRE_SERVICES=1)."""
     if settings.PORTAL_REQUIRE_SERVICES:

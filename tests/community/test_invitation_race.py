@@ -17,7 +17,7 @@ from community.adapters import AccountAdapter
 from community.forms import SignupForm
 from community.models import Member, MembershipInvitation, User
 
-from ..conftest import require_service
+from ..conftest import require_service, waiting_on_a_lock
 
 
 def signup_post():
@@ -91,13 +91,6 @@ def test_unique_address_error_on_an_invitation_signup_shows_the_used_page(
 
 
 # ------------------------------------------------------------------------------ PostgreSQL: two threads
-def _waiting_on_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
-        )
-        return cursor.fetchone()[0] > 0
-
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
@@ -124,7 +117,7 @@ def test_two_signups_on_one_invitation_at_the_same_moment(organisation, monkeypa
         with arrived_lock:
             arrived.append(threading.get_ident())
         deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and len(arrived) < 2 and not _waiting_on_a_lock():
+        while time.monotonic() < deadline and len(arrived) < 2 and not waiting_on_a_lock():
             time.sleep(0.01)
         return original_save_user(self, request, user, form, commit)
 

@@ -19,16 +19,8 @@ from community.models import User
 from events import days as rules
 from events.models import Application, Decision
 
-from ..conftest import require_service
+from ..conftest import require_service, waiting_on_a_lock
 from .conftest import make_application, make_days
-
-
-def _waiting_on_a_lock() -> bool:
-    with connections["default"].cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
-        )
-        return cursor.fetchone()[0] > 0
 
 
 def _at_once(monkeypatch, actions):
@@ -41,7 +33,7 @@ def _at_once(monkeypatch, actions):
         with arrived_lock:
             arrived.append(threading.get_ident())
         deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and len(arrived) < len(actions) and not _waiting_on_a_lock():
+        while time.monotonic() < deadline and len(arrived) < len(actions) and not waiting_on_a_lock():
             time.sleep(0.01)
         return original_use(*args, **kwargs)
 

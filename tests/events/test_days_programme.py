@@ -12,7 +12,7 @@ from django.urls import reverse
 from events import programme
 from events.models import Confirmation, Decision, Session, SessionKind, SiteVisitPick
 
-from ..conftest import require_service
+from ..conftest import require_service, waiting_on_a_lock
 from ..factories import MemberFactory
 from .conftest import make_application, make_days, make_webinar
 from .days_programme_helpers import make_participant, make_session, make_visit
@@ -253,12 +253,6 @@ def test_staff_cannot_lower_a_capacity_below_the_picks(client, staff, days):
 
 
 # ------------------------------------------------------------------------------ PostgreSQL: many at once
-def _waiting_on_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                       "AND datname = current_database()")
-        return cursor.fetchone()[0] > 0
-
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
@@ -280,7 +274,7 @@ def test_many_participants_picking_the_last_places_at_once_never_overfill_a_visi
         with arrived_lock:
             arrived.append(threading.get_ident())
         deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and len(arrived) < threads_count and not _waiting_on_a_lock():
+        while time.monotonic() < deadline and len(arrived) < threads_count and not waiting_on_a_lock():
             time.sleep(0.01)
         return original_create(**kwargs)
 

@@ -11,17 +11,9 @@ from django.db import connection, connections
 from events import reviews
 from events.models import Review
 
-from ..conftest import require_service
+from ..conftest import require_service, waiting_on_a_lock
 from ..factories import UserFactory
 from .conftest import make_application, make_criteria, make_days, make_reviewer
-
-
-def _waiting_on_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
-        )
-        return cursor.fetchone()[0] > 0
 
 
 @pytest.mark.services
@@ -49,7 +41,7 @@ def test_two_reviews_saved_at_once_both_count(monkeypatch):
         with arrived_lock:
             arrived.append(threading.get_ident())
         deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and len(arrived) < 2 and not _waiting_on_a_lock():
+        while time.monotonic() < deadline and len(arrived) < 2 and not waiting_on_a_lock():
             time.sleep(0.01)
         return original(values, criteria)
 
