@@ -18,7 +18,6 @@ subqueries) was most of the dashboard's time. A cached state is dropped
 """
 
 import dataclasses
-import time
 import zlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,11 +25,13 @@ from datetime import datetime
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models, transaction
+from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
+
+from portal.generations import Generation
 
 from . import timezones
 
@@ -175,7 +176,7 @@ def members_steps(*, members, edition) -> dict[int, list[MemberStep]]:
 
 
 # ------------------------------------------------------------------------------ the cache
-GENERATION_KEY = "portal:steps:generation"
+GENERATION = Generation("portal:steps:generation")
 ENTRY_FORMAT = 2  # raise it when an entry's layout changes
 
 
@@ -205,26 +206,11 @@ class WatchedQuerySet(models.QuerySet):
 def states_changed() -> None:
     """Forget every member's cached step states: now (this transaction's own reads) and again once it
     commits (a request that read the old rows meanwhile may have cached them)."""
-    _new_generation()
-    transaction.on_commit(_new_generation)
-
-
-def _new_generation():
-    # A fresh number, never an increment: one evicted and counted again from 1 could meet old entries.
-    cache.set(GENERATION_KEY, time.time_ns(), None)
+    GENERATION.renew()
 
 
 def _row_written(sender, **kwargs):
     states_changed()
-
-
-def _generation(found=None):
-    """The current generation (``found``: what a get_many that asked for it brought back)."""
-    generation = (found or {}).get(GENERATION_KEY) if found is not None else cache.get(GENERATION_KEY)
-    if generation is None:
-        cache.add(GENERATION_KEY, time.time_ns(), None)
-        generation = cache.get(GENERATION_KEY)
-    return generation
 
 
 def _format() -> str:
@@ -260,8 +246,8 @@ def _cached_states(members, edition) -> dict[str, dict]:
     stamp = now.timestamp()
     step_keys = tuple(step.key for step in cached_steps)  # an entry from before a step was registered is stale
     keys = {member.pk: _state_key(edition, member) for member in members}
-    found = cache.get_many([GENERATION_KEY, *keys.values()])
-    generation = _generation(found)
+    found = cache.get_many([GENERATION.key, *keys.values()])
+    generation = GENERATION.current(found)
     missing = []
     for member in members:
         entry = found.get(keys[member.pk])

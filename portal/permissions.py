@@ -13,17 +13,17 @@ grants, raw SQL) are picked up after ``PERMISSIONS_CACHE_SECONDS`` (60). The key
 and superuser flag (a superuser holds every permission); an inactive user holds none and nothing is read.
 """
 
-import time
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-GENERATION_KEY = "portal:permissions:generation"
+from .generations import Generation
+
+GENERATION = Generation("portal:permissions:generation")
 NAMES = ("_user_perm_cache", "_group_perm_cache", "_perm_cache")
 
 
@@ -54,10 +54,7 @@ class CachedPermissions(ModelBackend):
 
 
 def _load(user) -> None:
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        cache.add(GENERATION_KEY, time.time_ns(), None)
-        generation = cache.get(GENERATION_KEY)
+    generation = GENERATION.current()
     key = f"portal:permissions:{generation}:{user.pk}:{int(user.is_superuser)}"
     found = cache.get(key)
     if isinstance(found, tuple) and len(found) == len(NAMES):
@@ -72,12 +69,7 @@ def _load(user) -> None:
 
 def permissions_changed() -> None:
     """Forget every user's permissions: now, and again once the change commits."""
-    _new_generation()
-    transaction.on_commit(_new_generation)
-
-
-def _new_generation() -> None:
-    cache.set(GENERATION_KEY, time.time_ns(), None)
+    GENERATION.renew()
 
 
 def _connect():

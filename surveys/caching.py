@@ -16,12 +16,12 @@ happens at once and again on commit, so that a concurrent read cannot keep the s
 change; the timeout bounds what a write outside these paths (a raw ``update()``) could leave behind.
 """
 
-import uuid
 
 from django.core.cache import cache
-from django.db import transaction
 
-GENERATION_KEY = "surveys.structure-generation"
+from portal.generations import Generation, now_and_on_commit
+
+GENERATION = Generation("surveys.structure-generation")
 TIMEOUT = 15 * 60
 
 
@@ -43,19 +43,11 @@ def peer_table_key(survey_id) -> str:
     return f"surveys.peer-table.{survey_id}"
 
 
-def _generation(found) -> str:
-    generation = found.get(GENERATION_KEY)
-    if generation is None:  # first use, or evicted: a fresh one, so that no older entry matches
-        cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
-        generation = cache.get(GENERATION_KEY)
-    return generation
-
-
 def cached(key: str, compute):
     """The value stored under ``key`` for the current generation, else ``compute()`` (stored).
     One cache round trip when it is there."""
-    found = cache.get_many([GENERATION_KEY, key])
-    generation = _generation(found)
+    found = cache.get_many([GENERATION.key, key])
+    generation = GENERATION.current(found)
     entry = found.get(key)
     if entry is not None and entry[0] == generation:
         return entry[1]
@@ -68,13 +60,9 @@ def cached_from_peers(survey_id, key: str, compute):
     """Like ``cached``, for a value computed from the survey's peers' data (a member's suggested peers):
     also retired when that data is forgotten. One cache round trip when it is there, without reading the
     peers' data itself."""
-    version_key = peers_version_key(survey_id)
-    found = cache.get_many([GENERATION_KEY, version_key, key])
-    generation = _generation(found)
-    version = found.get(version_key)
-    if version is None:
-        cache.add(version_key, uuid.uuid4().hex, TIMEOUT)
-        version = cache.get(version_key)
+    version = Generation(peers_version_key(survey_id), TIMEOUT)
+    found = cache.get_many([GENERATION.key, version.key, key])
+    generation, version = GENERATION.current(found), version.current(found)
     entry = found.get(key)
     if entry is not None and entry[:2] == (generation, version):
         return entry[2]
@@ -83,16 +71,9 @@ def cached_from_peers(survey_id, key: str, compute):
     return value
 
 
-def _now_and_on_commit(forget) -> None:
-    # Now: this transaction reads its own change afterwards. Again on commit: another request may have
-    # stored the state from before the change in between.
-    forget()
-    transaction.on_commit(forget)
-
-
 def structure_changed() -> None:
     """A survey's structure changed: every cached question list and peers' data is out of date."""
-    _now_and_on_commit(lambda: cache.set(GENERATION_KEY, uuid.uuid4().hex, None))
+    GENERATION.renew()
 
 
 def forget_peers(*survey_ids) -> None:
@@ -100,4 +81,4 @@ def forget_peers(*survey_ids) -> None:
     keys = [key(pk) for pk in survey_ids if pk is not None
             for key in (peers_key, peers_version_key, peer_table_key)]
     if keys:
-        _now_and_on_commit(lambda: cache.delete_many(keys))
+        now_and_on_commit(lambda: cache.delete_many(keys))

@@ -119,8 +119,8 @@ def test_a_commit_drops_the_states_again(step, member, edition, survey, django_c
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         survey.save()
-        during = cache.get(steps.GENERATION_KEY)
-    assert callbacks and cache.get(steps.GENERATION_KEY) != during
+        during = cache.get(steps.GENERATION.key)
+    assert callbacks and cache.get(steps.GENERATION.key) != during
 
 
 def test_a_step_reading_a_model_without_a_watched_queryset_is_refused():
@@ -155,7 +155,8 @@ def test_an_entry_of_another_layout_is_computed_again(step, member, edition, sur
 
     status(member, edition)
     key = steps._state_key(edition, member)
-    cache.set(key, {"generation": steps._generation(), "computed": 0, "until": 2**40, "states": "an older layout"})
+    cache.set(key, {"generation": steps.GENERATION.current(), "computed": 0, "until": 2**40,
+                    "states": "an older layout"})
     assert status(member, edition) == ["not_started"]
     cache.set(key, ["not", "a", "dict"])
     assert status(member, edition) == ["not_started"]
