@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -273,13 +273,11 @@ def _received_mail(application: Application, member) -> None:
     """The acknowledgement of a submission (not of each later edit): what was asked, and until when it
     can be changed. Once per submission (a withdrawn application submitted again is acknowledged again)."""
     event = application.event
-    with translation.override(member.preferred_language):
-        title = str(event.title)
     mail_queue(
         to=member.user.email, template="days_application_received", language=member.preferred_language,
         time_zone=member.time_zone, cause=f"event:{event.pk}",
         dedupe_key=f"days-application-received:{application.pk}:{application.submitted_at.isoformat()}",
-        context={"first_name": member.user.first_name, "event_title": title,
+        context={"first_name": member.user.first_name, "event_title": event.title_in(member.preferred_language),
                  "closes_at": event.applications_close_at, "expo_pass_wanted": application.expo_pass_wanted,
                  "nights_wanted": application.nights_wanted,
                  "travel_support_wanted": application.travel_support_wanted,
@@ -449,8 +447,7 @@ def confirmation_reminders_send(*, now=None) -> int:
         event, member = application.event, application.member
         language = member.preferred_language
         if (event.pk, language) not in titles:
-            with translation.override(language):
-                titles[event.pk, language] = str(event.title)
+            titles[event.pk, language] = event.title_in(language)
         requests.append(MailRequest(
             to=member.user.email, template="days_confirm_reminder", language=language,
             time_zone=member.time_zone, cause=f"event:{event.pk}",

@@ -24,7 +24,7 @@ from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from community import audit
@@ -314,14 +314,12 @@ def application_url(event: Event) -> str:
 def _decision_mail(application: Application) -> MailRequest:
     event, member = application.event, application.member
     language = member.preferred_language
-    with translation.override(language):
-        title = str(event.title)
     return MailRequest(
         to=member.user.email,
         template="days_decision",
         context={
             "first_name": member.user.first_name,
-            "event_title": title,
+            "event_title": event.title_in(language),
             # Booleans, not the decision's string: the body sees every string as a token
             # (mailings.rendering.MailValues), so a comparison with "selected" would never match.
             "is_selected": application.decision == Decision.SELECTED,

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from community.models import Edition, Member, validate_time_zone
@@ -93,6 +93,11 @@ class Event(models.Model):
     @property
     def is_webinar(self):
         return self.kind == EventKind.WEBINAR
+
+    def title_in(self, language: str) -> str:
+        """The title in ``language`` (English where it has none): for an email to someone."""
+        with translation.override(language):
+            return str(self.title)
 
     def has_ended(self, now=None):
         return (now or timezone.now()) >= self.ends_at

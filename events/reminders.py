@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from mailings.services import MailRequest, mail_queue_many
 
@@ -45,11 +45,7 @@ def reminder_prefix(event: Event) -> str:
 
 
 def _titles(event) -> dict[str, str]:
-    titles = {}
-    for language, _name in settings.LANGUAGES:
-        with translation.override(language):
-            titles[language] = str(event.title)
-    return titles
+    return {language: event.title_in(language) for language, _name in settings.LANGUAGES}
 
 
 def event_reminders_send(*, now=None) -> int:
