@@ -265,14 +265,13 @@ def application_submit(*, event: Event, member, values: dict, now=None) -> Appli
     application.save()
     board_cache.changed(event.pk)
     if first:
-        _received_mail(application, member)
+        _received_mail(event, application, member)
     return application
 
 
-def _received_mail(application: Application, member) -> None:
+def _received_mail(event: Event, application: Application, member) -> None:
     """The acknowledgement of a submission (not of each later edit): what was asked, and until when it
     can be changed. Once per submission (a withdrawn application submitted again is acknowledged again)."""
-    event = application.event
     mail_queue(
         to=member.user.email, template="days_application_received", language=member.preferred_language,
         time_zone=member.time_zone, cause=f"event:{event.pk}",
