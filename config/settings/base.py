@@ -143,6 +143,10 @@ ACCOUNT_RATE_LIMITS = {
 # (a system check, community/checks.py).
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "City Managers Community"
+# A code is also accepted during the 30 s step after its own (RFC 6238 §5.2 recommends one step for
+# the delay between reading and sending): a code typed as its window closes is not refused. allauth
+# still refuses a code used once, for the whole span it is accepted.
+MFA_TOTP_TOLERANCE = 1
 PORTAL_STAFF_REQUIRE_2FA = env.bool("PORTAL_STAFF_REQUIRE_2FA", default=True)
 PORTAL_PRODUCTION = False
 

@@ -232,3 +232,35 @@ def test_admin_pages_carry_the_policy_and_site_pages_stay_strict(client, staff):
 
 def _directives(policy: str) -> dict:
     return dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+
+
+def _code_steps_ago(steps, monkeypatch):
+    """The code of `steps` windows before now, with allauth's clock held still (no window may close
+    between the code's computation and its check)."""
+    import time
+
+    from allauth.mfa.totp.internal import auth
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    now = time.time()
+    monkeypatch.setattr(auth.time, "time", lambda: now)
+    return format_hotp_value(hotp_value(STAFF_TOTP_SECRET, int(now) // 30 - steps))
+
+
+@pytest.mark.parametrize(("steps_ago", "accepted"), [(1, True), (2, False)])
+def test_a_code_from_the_window_just_closed_is_accepted_an_older_one_is_not(
+    client, staff, monkeypatch, steps_ago, accepted
+):
+    """MFA_TOTP_TOLERANCE = 1: the code a person typed as its window closed still opens the admin."""
+    client.post(f"{reverse('account_login')}?next=/admin/", {"login": staff.email, "password": PASSWORD})
+    client.post(reverse("mfa_authenticate"), {"code": _code_steps_ago(steps_ago, monkeypatch)})
+    assert _signed_in(client) is accepted
+
+
+def test_a_code_once_used_is_refused_for_as_long_as_it_is_accepted(client, staff):
+    code = _code()
+    for attempt in range(2):
+        client.post(f"{reverse('account_login')}?next=/admin/", {"login": staff.email, "password": PASSWORD})
+        client.post(reverse("mfa_authenticate"), {"code": code})
+        assert _signed_in(client) is (attempt == 0)
+        client.logout()
