@@ -118,27 +118,29 @@ def test_menu_contrast_focus_ring_and_current_page(open_page, live_server, staff
 @pytest.mark.parametrize("language", ["fr", "es"])
 def test_screenshots_of_the_account_pages(open_page, live_server, staff_member, language):
     """Screenshots to look at (var/screenshots/, `make screenshots`), at 1280 and 375 px in one browser
-    context per language; the test checks the page does not scroll sideways."""
+    context per language; the test checks the page does not scroll sideways. Each page is loaded once and
+    looked at in both widths (the layout is CSS media queries: resizing the window redoes it)."""
     widths = (1280, 375)
     page = open_page("/", viewport={"width": widths[0], "height": 900})
     switch_language(page, language)
     for width in widths:
         page.set_viewport_size({"width": width, "height": 900})
-        page.goto(live_server.url + "/")
         # The site's name and the menu button share the first line, on a phone too.
         brand = page.locator(".navbar-brand").bounding_box()
         toggler_or_menu = page.locator(".navbar-toggler" if width < 992 else "#language-menu").bounding_box()
         assert abs((brand["y"] + brand["height"] / 2) - (toggler_or_menu["y"] + toggler_or_menu["height"] / 2)) < 8
-        for name, path in (("login", "/accounts/login/"), ("reset", "/accounts/password/reset/")):
-            page.goto(live_server.url + path)
+    for name, path in (("login", "/accounts/login/"), ("reset", "/accounts/password/reset/")):
+        page.goto(live_server.url + path)
+        for width in widths:
+            page.set_viewport_size({"width": width, "height": 900})
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (path, width)
             screenshot(page, f"{name}-{language}-{width}")
     log_in(page, live_server, staff_member.user.email)
-    for width in widths:
-        page.set_viewport_size({"width": width, "height": 900})
-        for name, path in (("email", "/accounts/email/"), ("password", "/accounts/password/change/"),
-                           ("profile", "/profile/")):
-            page.goto(live_server.url + path)
+    for name, path in (("email", "/accounts/email/"), ("password", "/accounts/password/change/"),
+                       ("profile", "/profile/")):
+        page.goto(live_server.url + path)
+        for width in widths:
+            page.set_viewport_size({"width": width, "height": 900})
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (path, width)
             screenshot(page, f"{name}-{language}-{width}")
     assert page.problems == []
