@@ -11,6 +11,24 @@ from community.models import SECRETARIAT_GROUP, MemberStatus, User
 from .factories import PASSWORD, EditionFactory, MemberFactory, OrganisationFactory, UserFactory
 
 
+def pytest_configure(config):
+    """The collector runs less often: a test run makes millions of short-lived objects (querysets,
+    model instances, template contexts) and CPython's default (a young-generation pass every 700
+    allocations, scanning the objects Django and the test modules made at start-up again at each full
+    pass) cost about a tenth of the suite's CPU. The start-up objects are frozen out of the scans; the
+    young generation is collected every 50,000 allocations (measured: tests/events 10-12 % less CPU,
+    9 MB more memory per process). Nothing a test checks depends on when garbage is collected."""
+    import gc
+
+    gc.set_threshold(50_000, 50, 50)
+
+
+def pytest_collection_finish(session):
+    import gc
+
+    gc.freeze()  # Django, the project and every collected test module: never garbage
+
+
 def waiting_on_a_lock() -> bool:
     """PostgreSQL: whether a session of the test database is waiting for a row lock (the race tests
     hold one thread at a lock to let the other arrive)."""
