@@ -34,6 +34,7 @@ PAGES = {
     "admin organisation search": "/admin/community/organisation/?q=city+0042",
     "admin portrait list, drafts": "/admin/surveys/portrait/?status__exact=draft",
     "staff peers table": "/staff/peers/",
+    "staff funnel page (20,000 members)": "/staff/events/funnel/{edition}/",
     "in-stack bare view (member)": "/bench/in-stack/",
     "admin editions (one row: the admin's own cost)": "/admin/community/edition/",
 }
@@ -51,7 +52,9 @@ def main():
     from django.db import connection
 
     from bench import dataset
+    from community.models import Edition
 
+    edition = Edition.objects.order_by("-year").values_list("pk", flat=True).first()  # bench/days_programme.py's
     staff = inprocess.signed_in_client(dataset.STAFF_EMAIL)
     member = inprocess.signed_in_client(dataset.MEMBER_EMAIL)
 
@@ -68,6 +71,7 @@ def main():
         if args.only not in name:
             continue
         client = member if "member)" in name else staff
+        path = path.format(edition=edition)
         for _ in range(3):
             timed(client, path)
         queries = []
