@@ -16,6 +16,7 @@ import argparse
 import cProfile
 import os
 import pstats
+import resource
 import statistics
 import sys
 import time
@@ -58,13 +59,17 @@ def main():
     staff = inprocess.signed_in_client(dataset.STAFF_EMAIL)
     member = inprocess.signed_in_client(dataset.MEMBER_EMAIL)
 
-    cpu = []
+    cpu, faults = [], []
 
     def timed(client, url):
         started, started_cpu = time.perf_counter(), time.process_time()
+        started_faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
         cpu.append((time.process_time() - started_cpu) * 1000)  # this process only: steadier on a busy machine
+        # Pages mapped afresh: thousands per request when CPython 3.11 frees and maps again a frame chunk
+        # at every call crossing one of its boundaries (README, "Web: the staff lists").
+        faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - started_faults)
         return (time.perf_counter() - started) * 1000, response
 
     for name, path in PAGES.items():
@@ -86,10 +91,11 @@ def main():
         with connection.execute_wrapper(record):
             _ms, response = timed(client, path)
         cpu.clear()
+        faults.clear()
         times = [timed(client, path)[0] for _ in range(args.requests)]
         db = sum(ms for ms, _sql in queries)
         print(f"{name}: {statistics.median(times):.1f} ms (median of {args.requests}; Python's CPU "
-              f"{statistics.median(cpu):.1f} ms), {len(queries)} queries {db:.1f} ms, {len(response.content):,} bytes",
+              f"{statistics.median(cpu):.1f} ms, {statistics.median(faults):.0f} page faults), {len(queries)} queries {db:.1f} ms, {len(response.content):,} bytes",
               flush=True)
         if args.queries:
             for ms, sql in queries:
