@@ -95,8 +95,8 @@ def main():
         times = [timed(client, path)[0] for _ in range(args.requests)]
         db = sum(ms for ms, _sql in queries)
         print(f"{name}: {statistics.median(times):.1f} ms (median of {args.requests}; Python's CPU "
-              f"{statistics.median(cpu):.1f} ms, {statistics.median(faults):.0f} page faults), {len(queries)} queries {db:.1f} ms, {len(response.content):,} bytes",
-              flush=True)
+              f"{statistics.median(cpu):.1f} ms, {statistics.median(faults):.0f} page faults), {len(queries)} queries "
+              f"{db:.1f} ms, {len(response.content):,} bytes", flush=True)
         if args.queries:
             for ms, sql in queries:
                 print(f"    {ms:6.1f} ms  {sql[:300]}")
