@@ -6,7 +6,7 @@ static URL, 0.3–0.5 ms of a page that costs 4 ms. Here they are kept in a boun
 
 A URL depends on the view's name, its arguments, the namespace the page runs in, the URL
 configuration, the script prefix and the language (``i18n_patterns``): the key holds them all.
-Only plain arguments are kept (``str`` and ``int``; a model instance's URL would follow its
+Only plain arguments are kept (``str``, a template's literal and ``int``; a model instance's URL would follow its
 ``__str__``); anything else is reversed as Django does. A name that does not reverse is remembered as
 such, and reversed again (to raise Django's own error) when it is not a ``{% url … as var %}``. A
 static URL depends on its path and the storage's settings. A change of settings (tests) empties both;
@@ -23,9 +23,10 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.templatetags.static import StaticNode
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
-PLAIN = (str, int)
+PLAIN = (str, SafeString, int)  # a template's string literal is a SafeString (its str() is itself)
 SIZE = 4096  # distinct URLs kept per process (an organisation's page, for instance, is one per organisation)
 
 
@@ -40,7 +41,7 @@ def _reversed(view_name, args, kwargs, current_app, urlconf, root_urlconf, prefi
 def cached_reverse(view_name, args=(), kwargs=None, current_app=None) -> str:
     """``reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)``, from the cache."""
     kwargs = kwargs or {}
-    if (type(view_name) is not str or any(type(arg) not in PLAIN for arg in args)
+    if (type(view_name) not in PLAIN or any(type(arg) not in PLAIN for arg in args)
             or any(type(value) not in PLAIN for value in kwargs.values())):
         return reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
     url = _reversed(view_name, tuple(args), tuple(sorted(kwargs.items())), current_app, get_urlconf(),

@@ -42,6 +42,20 @@ def test_the_url_tag_is_the_cached_one_everywhere_and_static_where_loaded():
     assert [type(node) for node in nodes[1:]] == [CachedURLNode, CachedStaticNode]
 
 
+def test_a_page_reverses_each_url_once(monkeypatch):
+    """The template's literals (safe strings) and a context's numbers are keys: the second render
+    reverses nothing."""
+    calls = []
+    real = urlcache.reverse
+    monkeypatch.setattr(urlcache, "reverse", lambda *args, **kwargs: calls.append(args) or real(*args, **kwargs))
+    urlcache._reversed.cache_clear()
+    source = "{% url 'home' %}{% url 'community:organisation_detail' pk %}{% url name %}"
+    first = render(source)
+    assert len(calls) == 2  # 'home' (as a literal and from the context: equal keys) and the organisation
+    assert render(source) == first
+    assert len(calls) == 2
+
+
 def test_a_name_that_does_not_reverse_still_raises_djangos_error():
     with pytest.raises(NoReverseMatch):
         render("{% url 'no-such-page' %}")
