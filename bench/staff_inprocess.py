@@ -16,6 +16,7 @@ import argparse
 import cProfile
 import os
 import pstats
+import resource
 import statistics
 import sys
 import time
@@ -34,6 +35,7 @@ PAGES = {
     "admin organisation search": "/admin/community/organisation/?q=city+0042",
     "admin portrait list, drafts": "/admin/surveys/portrait/?status__exact=draft",
     "staff peers table": "/staff/peers/",
+    "staff funnel page (20,000 members)": "/staff/events/funnel/{edition}/",
     "in-stack bare view (member)": "/bench/in-stack/",
     "admin editions (one row: the admin's own cost)": "/admin/community/edition/",
 }
@@ -51,23 +53,30 @@ def main():
     from django.db import connection
 
     from bench import dataset
+    from community.models import Edition
 
+    edition = Edition.objects.order_by("-year").values_list("pk", flat=True).first()  # bench/days_programme.py's
     staff = inprocess.signed_in_client(dataset.STAFF_EMAIL)
     member = inprocess.signed_in_client(dataset.MEMBER_EMAIL)
 
-    cpu = []
+    cpu, faults = [], []
 
     def timed(client, url):
         started, started_cpu = time.perf_counter(), time.process_time()
+        started_faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
         cpu.append((time.process_time() - started_cpu) * 1000)  # this process only: steadier on a busy machine
+        # Pages mapped afresh: thousands per request when CPython 3.11 frees and maps again a frame chunk
+        # at every call crossing one of its boundaries (README, "Web: the staff lists").
+        faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - started_faults)
         return (time.perf_counter() - started) * 1000, response
 
     for name, path in PAGES.items():
         if args.only not in name:
             continue
         client = member if "member)" in name else staff
+        path = path.format(edition=edition)
         for _ in range(3):
             timed(client, path)
         queries = []
@@ -82,11 +91,12 @@ def main():
         with connection.execute_wrapper(record):
             _ms, response = timed(client, path)
         cpu.clear()
+        faults.clear()
         times = [timed(client, path)[0] for _ in range(args.requests)]
         db = sum(ms for ms, _sql in queries)
         print(f"{name}: {statistics.median(times):.1f} ms (median of {args.requests}; Python's CPU "
-              f"{statistics.median(cpu):.1f} ms), {len(queries)} queries {db:.1f} ms, {len(response.content):,} bytes",
-              flush=True)
+              f"{statistics.median(cpu):.1f} ms, {statistics.median(faults):.0f} page faults), {len(queries)} queries "
+              f"{db:.1f} ms, {len(response.content):,} bytes", flush=True)
         if args.queries:
             for ms, sql in queries:
                 print(f"    {ms:6.1f} ms  {sql[:300]}")

@@ -16,12 +16,13 @@ from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from import_export.admin import ImportExportModelAdmin
 
-from portal.admin_display import short_date, truncated
+from portal.admin_display import escaped, short_date, truncated
 from portal.admin_filters import ChoicesInUseFilter
 from portal.admin_tools import CheapActionCheckboxMixin, SafeChangelistMixin, StreamedExportMixin
 from portal.import_ui import FriendlyImportMixin
@@ -160,6 +161,7 @@ class OrganisationFilter(admin.SimpleListFilter):
         value = self.value() or ""
         chosen = Q(pk=int(value)) if value.isdigit() and len(value) <= 18 else Q(pk__in=[])
         organisations = Organisation.objects.filter(Q(status=OrganisationStatus.PROPOSED) | chosen)
+        organisations = organisations.only("name", "country")  # str() shows these two
         return [(str(o.pk), str(o)) for o in organisations.order_by("name")[:50]]
 
     def has_output(self):
@@ -214,7 +216,7 @@ class MemberAdmin(CheapActionCheckboxMixin, SafeChangelistMixin, StreamedExportM
     @admin.display(description=_("name and email"), ordering="user__last_name")
     def full_name(self, obj):
         # One cell, two lines: the list keeps its status column on screen at 1280 px.
-        return format_html("{}<br>{}", truncated(obj.full_name), truncated(obj.user.email, css_class="portal-quiet"))
+        return SafeString(f"{truncated(obj.full_name)}<br>{truncated(obj.user.email, css_class='portal-quiet')}")
 
     @admin.display(description=_("joined"), ordering="joined_at")
     def joined(self, obj):
@@ -336,8 +338,8 @@ class OrganisationAdmin(CheapActionCheckboxMixin, SafeChangelistMixin, FriendlyI
     @admin.display(description=_("members"), ordering="member_count")
     def member_count(self, obj):
         # The way to an organisation's members: the members' list keeps no filter of every organisation.
-        return format_html('<a href="{}?organisation__id__exact={}">{}</a>', _member_list_url(get_script_prefix()),
-                           obj.pk, obj.member_count)
+        return SafeString(f'<a href="{escaped(_member_list_url(get_script_prefix()))}?organisation__id__exact='
+                          f'{escaped(obj.pk)}">{escaped(obj.member_count)}</a>')
 
     @admin.action(description=_("Confirm selected proposed organisations"), permissions=["change"])
     def confirm(self, request, queryset):

@@ -7,6 +7,7 @@ from django.utils import timezone, translation
 from django.utils.http import urlencode
 
 from portal.i18n import page_language_chosen
+from portal.urlcache import cached_reverse
 
 from . import second_factor, timezones
 from .models import Member
@@ -55,8 +56,8 @@ class StaffSecondFactorMiddleware:
 
     def __call__(self, request):
         # The admin and the staff pages (to-do, later results and the selection board) alike.
-        guarded = (reverse("admin:index"), reverse("community:staff_todo"))
-        if request.path.startswith(guarded) and request.path != reverse("admin:logout"):
+        guarded = (cached_reverse("admin:index"), cached_reverse("community:staff_todo"))
+        if request.path.startswith(guarded) and request.path != cached_reverse("admin:logout"):
             step = second_factor.staff_second_factor_step(request)
             if step is not None:
                 target = "community:second_factor_setup" if step == second_factor.SETUP else "mfa_reauthenticate"

@@ -16,6 +16,7 @@ def organisation_members(*, organisation):
         Member.objects.approved()
         .filter(organisation=organisation)
         .select_related("user")
+        .only("job_title", "user__first_name", "user__last_name", "user__email")  # what the page shows
         .order_by("user__last_name", "user__first_name")
     )
 

@@ -10,6 +10,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
@@ -37,6 +38,12 @@ class PrivacyView(TemplateView):
     template_name = "community/privacy.html"
 
 
+# Pages that only read: no transaction around them (ATOMIC_REQUESTS would wrap their reads in a
+# BEGIN and a COMMIT, two more round trips on each member page for nothing to keep whole).
+read_only = method_decorator(transaction.non_atomic_requests, name="dispatch")
+
+
+@read_only
 class DashboardView(ApprovedMemberRequiredMixin, TemplateView):
     template_name = "community/dashboard.html"
 
@@ -79,6 +86,7 @@ class OrganisationListView(ApprovedMemberRequiredMixin, TemplateView):
         return super().get_context_data(organisations=selectors.member_organisations(), **kwargs)
 
 
+@read_only
 class OrganisationDetailView(ApprovedMemberRequiredMixin, TemplateView):
     """An organisation's page with its approved members (names and job titles): see
     selectors.organisation_visible_to for who may open it."""
@@ -86,8 +94,14 @@ class OrganisationDetailView(ApprovedMemberRequiredMixin, TemplateView):
     template_name = "community/organisation_detail.html"
     allow_staff = True
 
+    def get_organisation(self):
+        member = self.request.member
+        if member is not None and member.organisation_id == self.kwargs["pk"]:
+            return member.organisation  # the member's own, read with them for this request (one query less)
+        return get_object_or_404(Organisation, pk=self.kwargs["pk"])
+
     def get_context_data(self, **kwargs):
-        organisation = get_object_or_404(Organisation, pk=self.kwargs["pk"])
+        organisation = self.get_organisation()
         if not selectors.organisation_visible_to(organisation=organisation, member=self.request.member,
                                                  user=self.request.user):
             # 404, not 403: a proposed organisation's page does not even admit it exists.

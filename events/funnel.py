@@ -8,7 +8,7 @@ behind a step are the approved members among the same rows, so a number and its 
 
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from community.models import Member, MemberStatus
@@ -65,16 +65,15 @@ def sources(edition) -> dict[str, QuerySet | None]:
 
 
 def funnel_counts(edition) -> list[tuple[Step, int]]:
-    """Every step with its number of approved members: one query per step, whatever the data (a
-    COUNT(DISTINCT) over the step's own rows: one aggregate of EXISTS per member took 4.5 s at 20,000
-    members on PostgreSQL, these take milliseconds)."""
-    counts = {}
-    for key, rows in sources(edition).items():
-        if rows is None:
-            counts[key] = Member.objects.filter(status=MemberStatus.APPROVED).count()
-        else:
-            counts[key] = rows.filter(member__status=MemberStatus.APPROVED).aggregate(
-                n=Count("member_id", distinct=True))["n"]
+    """Every step with its number of approved members, in one query whatever the data: one pass over
+    the approved members, each step asking whether the member is among its rows (``IN`` an uncorrelated
+    subquery, which PostgreSQL hashes once per query). A member counts once however many rows stand
+    behind them. Eight ``COUNT(DISTINCT)`` queries, one per step, took 40 ms of the database at 20,000
+    members, this one 16 ms (bench/staff_inprocess.py); one correlated ``EXISTS`` per member took 4.5 s."""
+    counts = Member.objects.filter(status=MemberStatus.APPROVED).aggregate(**{
+        key: Count("pk") if rows is None else Count("pk", filter=Q(pk__in=rows.values("member_id")))
+        for key, rows in sources(edition).items()
+    })
     return [(step, counts[step.key]) for step in STEPS]
 
 

@@ -22,7 +22,7 @@ from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch
 from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 # The values whose cell depends on the value alone (and on the page's language and time zone); not
 # Decimal or float: 1.0 and 1.00 are equal and shown differently.
@@ -63,6 +63,9 @@ class _Column:
                 self.boolean = getattr(self.attr.fget, "boolean", False)
         elif isinstance(f, (models.DateField, models.TimeField, models.ForeignKey)):
             classes.append("nowrap")
+        # A foreign key shown as its object's str() (display_for_field has no other case for it).
+        self.related = (f is not None and not self.computed and isinstance(f, models.ForeignKey)
+                        and not getattr(f, "flatchoices", None))
         self.classes = classes
         self.class_attrib = mark_safe(f' class="{" ".join(classes)}"')
         self.nowrap_class_attrib = mark_safe(f' class="{" ".join([*classes, "nowrap"])}"')
@@ -92,6 +95,8 @@ class _Column:
                     boolean = getattr(attr.fget, "boolean", False)
             nowrap = isinstance(value, (datetime.date, datetime.time))
             class_attrib = self.nowrap_class_attrib if nowrap else self.class_attrib
+            if type(value) is SafeString and not boolean:
+                return value, class_attrib  # an admin method's HTML: display_for_value and escaping keep it as is
             if type(value) not in SHOWN_ONCE:
                 return conditional_escape(admin_utils.display_for_value(value, empty, boolean)), class_attrib
             key = (type(value), value, empty, boolean)
@@ -100,10 +105,15 @@ class _Column:
                 field_val = getattr(result, f.name)
                 return conditional_escape(empty if field_val is None else field_val), self.class_attrib
             class_attrib = self.class_attrib
-            if type(value) not in SHOWN_ONCE:
+            if self.related and value is not None and value.pk is not None:
+                # A related object met again on the page (the same survey on every row) is shown as the first
+                # time: the rows come from one query, so the same key holds the same object.
+                key = (type(value), value.pk)
+            elif type(value) not in SHOWN_ONCE:
                 return conditional_escape(admin_utils.display_for_field(value, f, empty, avoid_link=self.link)), \
                     class_attrib
-            key = (type(value), value)
+            else:
+                key = (type(value), value)
         # A value met again on the page (a status, a yes/no icon, a date) is shown as the first time:
         # its label translated, its date formatted, its icon's static() URL made once per page.
         if key not in self.shown:

@@ -11,9 +11,11 @@ from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.views.main import ChangeList
 from django.core.checks import Error, Tags, register
 from django.http import HttpResponseRedirect
-from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from .admin_display import escaped
 
 
 class DeclaredLookupsChangeList(ChangeList):
@@ -101,9 +103,10 @@ class CheapActionCheckboxMixin:
     row (100 template renders per page, a fifth of a 20,000-member list's time). Same HTML."""
 
     def action_checkbox(self, obj):
-        label = format_html(gettext("Select this object for an action - {}"), str(obj))
-        return format_html('<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
-                           admin.helpers.ACTION_CHECKBOX_NAME, obj.pk, label)
+        # format_html's output, written with escaped() (one per row: format_html's lazy escaping cost more).
+        label = gettext("Select this object for an action - {}").format(escaped(str(obj)))
+        return SafeString(f'<input type="checkbox" name="{escaped(admin.helpers.ACTION_CHECKBOX_NAME)}" '
+                          f'value="{escaped(obj.pk)}" class="action-select" aria-label="{label}">')
 
 
 class StreamedExportMixin:

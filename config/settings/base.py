@@ -187,6 +187,8 @@ TEMPLATES = [
                 "portal.context_processors.portal",
                 "community.context_processors.member",
             ],
+            # {% url %} worked out once per process (portal/urlcache.py), in every template.
+            "builtins": ["portal.templatetags.portal_urls"],
         },
     },
 ]

@@ -141,3 +141,25 @@ def test_local_settings_turn_it_on():
     from config.settings import local
 
     assert local.DEBUG is True and local.PORTAL_SITE_404_IN_DEBUG is True
+
+
+def test_the_own_organisation_page_reads_the_organisation_once_and_other_pages_as_before(
+        client, member, other_member, django_assert_max_num_queries):
+    """The member's own organisation comes with the member (the middleware's query); another one is read."""
+    client.force_login(member.user)
+    colleague = MemberFactory(organisation=member.organisation, status=MemberStatus.APPROVED, job_title="Planner")
+    with django_assert_max_num_queries(4):  # session, user, member and organisation, colleagues
+        page = client.get(reverse("community:organisation_detail", args=[member.organisation_id]))
+    assert member.organisation.name in page.content.decode()
+    assert colleague.full_name in page.content.decode() and "Planner" in page.content.decode()
+    other = client.get(reverse("community:organisation_detail", args=[other_member.organisation_id]))
+    assert other.status_code == 200 and other_member.organisation.name in other.content.decode()
+
+
+@pytest.mark.parametrize("url_name", ["community:dashboard", "community:organisation_detail"])
+def test_read_only_member_pages_open_no_transaction(url_name):
+    """ATOMIC_REQUESTS wraps every view in a transaction; these only read, so they are left out of it."""
+    from django.urls import resolve
+
+    args = [1] if url_name.endswith("detail") else []
+    assert resolve(reverse(url_name, args=args)).func._non_atomic_requests == {"default"}

@@ -126,3 +126,20 @@ def test_the_sidebar_follows_the_person_their_permissions_the_language_and_the_p
     staff.user_permissions.set([Permission.objects.get(codename="view_member")])
     narrow = sidebar(members)
     assert "Organisations" not in narrow and "Members" in narrow
+
+
+def test_related_objects_met_again_on_the_page_are_djangos(client, superuser, member, other_member):
+    """The portraits' list shows each portrait's survey and organisation (a foreign key, written once per
+    object and page): the same rows as Django's, with several rows per survey and per organisation."""
+    from surveys.models import Portrait
+    from tests.surveys.conftest import make_survey
+
+    from ..factories import EditionFactory
+
+    first, second = make_survey(EditionFactory(year=2031)), make_survey(EditionFactory(year=2032))
+    for survey in (first, second):
+        for organisation in (member.organisation, other_member.organisation):
+            Portrait.objects.create(survey=survey, organisation=organisation)
+    client.force_login(superuser)
+    ours = assert_rows_are_djangos(client.get(reverse("admin:surveys_portrait_changelist")))
+    assert len(ours) == 4

@@ -59,3 +59,34 @@ def test_superuser_and_inactive_users(staff):
     assert fresh(staff).has_perm("auth.delete_group")
     User.objects.filter(pk=staff.pk).update(is_active=False, is_superuser=False)
     assert fresh(staff).get_all_permissions() == set()
+
+
+def test_the_permissions_come_in_one_round_trip_with_their_generation(staff, monkeypatch):
+    """The generation this process read last is asked for with the generation: one cache read, and a
+    change (a new generation) is still seen at once, with a second read."""
+    from django.core.cache import cache
+
+    from portal import permissions
+
+    reads, inside = [], []
+
+    def counted(name, real):
+        def read(*args, **kwargs):
+            if not inside:  # LocMemCache's get_many calls get for each key: one round trip on Redis
+                reads.append(name)
+            inside.append(name)
+            try:
+                return real(*args, **kwargs)
+            finally:
+                inside.pop()
+        return read
+
+    for name in ("get", "get_many"):
+        monkeypatch.setattr(cache, name, counted(name, getattr(cache, name)))
+    assert fresh(staff).has_perm("community.view_member")  # fills the entry
+    reads.clear()
+    assert fresh(staff).has_perm("community.view_member")
+    assert reads == ["get_many"]
+    permissions.permissions_changed()
+    Group.objects.get(name=SECRETARIAT_GROUP).permissions.clear()
+    assert not fresh(staff).has_perm("community.view_member")
