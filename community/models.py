@@ -322,6 +322,26 @@ class EditionStatus(models.TextChoices):
 
 
 class EditionQuerySet(models.QuerySet):
+    # Bulk writes send no signal: they retire the cached current edition themselves
+    # (community.current_edition; saves and deletes do through its signals).
+    def update(self, **kwargs):
+        rows = super().update(**kwargs)
+        if rows:
+            _editions_written()
+        return rows
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        if created:
+            _editions_written()
+        return created
+
+    def bulk_update(self, objs, *args, **kwargs):
+        rows = super().bulk_update(objs, *args, **kwargs)
+        if rows:
+            _editions_written()
+        return rows
+
     def visible(self):
         return self.exclude(status=EditionStatus.DRAFT)
 
@@ -331,6 +351,12 @@ class EditionQuerySet(models.QuerySet):
             self.filter(status=EditionStatus.OPEN).order_by("-year").first()
             or self.visible().order_by("-year").first()
         )
+
+
+def _editions_written():
+    from .current_edition import GENERATION
+
+    GENERATION.renew()
 
 
 class Edition(models.Model):

@@ -19,9 +19,10 @@ from django.views.generic import FormView, TemplateView
 from mailings.services import preferences_path
 
 from . import second_factor, selectors, services, steps
+from .current_edition import current_edition
 from .forms import ProfileForm
 from .mixins import ApprovedMemberRequiredMixin
-from .models import Edition, Organisation
+from .models import Organisation
 
 # The invitation link's token, from the link to the sign-up that uses it; only the views below touch it.
 INVITATION_SESSION_KEY = "community_invitation_id"
@@ -31,7 +32,7 @@ class HomeView(TemplateView):
     template_name = "community/home.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(edition=Edition.objects.current(), **kwargs)
+        return super().get_context_data(edition=current_edition(), **kwargs)
 
 
 class PrivacyView(TemplateView):
@@ -48,7 +49,7 @@ class DashboardView(ApprovedMemberRequiredMixin, TemplateView):
     template_name = "community/dashboard.html"
 
     def get_context_data(self, **kwargs):
-        edition = Edition.objects.current()
+        edition = current_edition()
         member = self.request.member
         return super().get_context_data(
             edition=edition,
