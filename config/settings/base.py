@@ -233,7 +233,8 @@ CONTENT_SECURITY_POLICY = {
 # hold across every web worker.
 def caches_for(redis_url: str) -> dict:
     if redis_url:
-        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
+        # Django's RedisCache, reusing its Redis client object (portal/cache.py).
+        return {"default": {"BACKEND": "portal.cache.PortalRedisCache", "LOCATION": redis_url}}
     return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 

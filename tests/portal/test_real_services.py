@@ -77,3 +77,27 @@ def test_healthz_checks_the_real_broker(client, broker_at, redis_url):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["checks"] == {"database": "ok", "broker": "ok"}
+
+
+def test_the_portal_cache_reuses_one_redis_client_and_keeps_every_operation(redis_url):
+    """portal.cache.PortalRedisCache: one redis.Redis per pool (Django builds one per call), and the
+    cache's operations work as Django's."""
+    from portal.cache import PortalRedisCache
+
+    cache = PortalRedisCache(redis_url, {"KEY_PREFIX": f"portal-cache-test-{os.getpid()}"})
+    client = cache._cache.get_client()
+    assert cache._cache.get_client("any key") is client and cache._cache.get_client(write=True) is client
+    cache.set("a", {"b": [1, 2]}, 30)
+    assert cache.get("a") == {"b": [1, 2]}
+    assert cache.add("a", "other", 30) is False and cache.add("c", 3, 30) is True
+    assert cache.get_many(["a", "c", "missing"]) == {"a": {"b": [1, 2]}, "c": 3}
+    assert cache.incr("c") == 4
+    cache.delete_many(["a", "c"])
+    assert cache.get("a") is None and cache.get("c") is None
+    assert cache._cache.get_client() is client
+
+
+def test_production_and_bench_settings_use_the_portal_cache():
+    from config.settings.base import caches_for
+
+    assert caches_for("redis://redis.internal:6379/1")["default"]["BACKEND"] == "portal.cache.PortalRedisCache"
