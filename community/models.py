@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from portal.querysets import BulkWriteHookQuerySet
+
 from . import timezones
 from .addresses import normalize_email
 
@@ -321,26 +323,13 @@ class EditionStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class EditionQuerySet(models.QuerySet):
-    # Bulk writes send no signal: they retire the cached current edition themselves
-    # (community.current_edition; saves and deletes do through its signals).
-    def update(self, **kwargs):
-        rows = super().update(**kwargs)
-        if rows:
-            _editions_written()
-        return rows
+class EditionQuerySet(BulkWriteHookQuerySet):
+    def bulk_written(self):
+        # Bulk writes send no signal: they retire the cached current edition themselves
+        # (community.current_edition; saves and deletes do through its signals).
+        from .current_edition import GENERATION
 
-    def bulk_create(self, objs, *args, **kwargs):
-        created = super().bulk_create(objs, *args, **kwargs)
-        if created:
-            _editions_written()
-        return created
-
-    def bulk_update(self, objs, *args, **kwargs):
-        rows = super().bulk_update(objs, *args, **kwargs)
-        if rows:
-            _editions_written()
-        return rows
+        GENERATION.renew()
 
     def visible(self):
         return self.exclude(status=EditionStatus.DRAFT)
@@ -351,12 +340,6 @@ class EditionQuerySet(models.QuerySet):
             self.filter(status=EditionStatus.OPEN).order_by("-year").first()
             or self.visible().order_by("-year").first()
         )
-
-
-def _editions_written():
-    from .current_edition import GENERATION
-
-    GENERATION.renew()
 
 
 class Edition(models.Model):

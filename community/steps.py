@@ -32,6 +32,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from portal.generations import Generation
+from portal.querysets import BulkWriteHookQuerySet
 
 from . import timezones
 
@@ -180,27 +181,12 @@ GENERATION = Generation("portal:steps:generation")
 ENTRY_FORMAT = 2  # raise it when an entry's layout changes
 
 
-class WatchedQuerySet(models.QuerySet):
+class WatchedQuerySet(BulkWriteHookQuerySet):
     """For the models a cached step reads: their bulk writes, which send no signal, drop the cached
     states too (saves and deletes do through the signals ``register`` connects)."""
 
-    def update(self, **kwargs):
-        rows = super().update(**kwargs)
-        if rows:
-            states_changed()
-        return rows
-
-    def bulk_create(self, objs, *args, **kwargs):
-        created = super().bulk_create(objs, *args, **kwargs)
-        if created:
-            states_changed()
-        return created
-
-    def bulk_update(self, objs, *args, **kwargs):
-        rows = super().bulk_update(objs, *args, **kwargs)
-        if rows:
-            states_changed()
-        return rows
+    def bulk_written(self):
+        states_changed()
 
 
 def states_changed() -> None:
