@@ -3,8 +3,8 @@ member's dashboard ask for it, and it changes a few times a year.
 
 An entry is stored under the generation it was read in; saving or deleting any edition draws a new
 generation (now and again on commit), so no request ever gets an edition older than the last write,
-even one that read the table just before the write and stored it just after. The generation this
-process read last is asked for with the generation itself: one cache round trip on most requests.
+even one that read the table just before the write and stored it just after. The entry comes back
+with the generation in one cache round trip on most requests (``Generation.current_and_entry``).
 An entry also lives at most ``TIMEOUT`` seconds, and its key names the model's fields, so a deploy that
 changes them never reads an older entry.
 """
@@ -22,21 +22,13 @@ GENERATION = Generation("community:edition:generation")
 TIMEOUT = 300
 NONE = "none"  # no edition at all: cached too (the cache's get gives None for a missing key)
 
-_last_generation = None
-
-
 def _key(generation) -> str:
     fields = ",".join(field.attname for field in Edition._meta.concrete_fields)
     return f"community:edition:current:{zlib.crc32(fields.encode()):x}:{generation}"
 
 
 def current_edition() -> Edition | None:
-    global _last_generation
-    guess = _last_generation
-    found = cache.get_many([GENERATION.key, _key(guess)] if guess else [GENERATION.key])
-    generation = GENERATION.current(found)
-    _last_generation = generation
-    entry = found.get(_key(generation)) if generation == guess else cache.get(_key(generation))
+    generation, entry = GENERATION.current_and_entry(_key)
     if isinstance(entry, Edition):
         return entry
     if entry == NONE:

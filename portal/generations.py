@@ -1,8 +1,8 @@
 """A *generation*: a value in the cache that is drawn afresh whenever what it stands for changes, so
 that every entry stored with an older one is retired at once, without finding and deleting it.
 
-The dashboard steps' states (community.steps), the staff's permissions (portal.permissions) and the
-survey's cached reads (surveys.caching) each keep one. A fresh value is random, never an increment: a
+The dashboard steps' states (community.steps), the staff's permissions (portal.permissions), the
+current edition (community.current_edition) and the survey's cached reads (surveys.caching) each keep one. A fresh value is random, never an increment: a
 generation evicted and counted again from 1 could meet entries from before.
 """
 
@@ -23,6 +23,7 @@ class Generation:
     def __init__(self, key: str, timeout=None):
         self.key = key
         self.timeout = timeout  # None: kept until evicted
+        self._last = None  # the value this process read last
 
     def current(self, found: dict | None = None) -> str:
         """The current value; ``found``: what a ``cache.get_many`` that asked for ``key`` brought back,
@@ -36,3 +37,14 @@ class Generation:
     def renew(self) -> None:
         """What it stands for changed: a fresh value now and again on commit."""
         now_and_on_commit(lambda: cache.set(self.key, uuid.uuid4().hex, self.timeout))
+
+    def current_and_entry(self, key_for) -> tuple[str, object]:
+        """The current value and the entry stored under ``key_for(value)`` (None when absent), usually in
+        one round trip: the entry of the value this process read last is asked for with the value itself
+        (a stale guess only costs the second round trip it would have saved)."""
+        guess = self._last
+        found = cache.get_many([self.key, key_for(guess)] if guess else [self.key])
+        value = self.current(found)
+        self._last = value
+        entry = found.get(key_for(value)) if value == guess else cache.get(key_for(value))
+        return value, entry

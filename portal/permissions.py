@@ -53,23 +53,13 @@ class CachedPermissions(ModelBackend):
         return getattr(user_obj, name)
 
 
-# The generation this process last read: asked for with the generation itself, the entry usually comes
-# back in the same round trip (a stale guess only costs the second one it saved).
-_last_generation = None
-
-
 def _key(generation, user) -> str:
     return f"portal:permissions:{generation}:{user.pk}:{int(user.is_superuser)}"
 
 
 def _load(user) -> None:
-    global _last_generation
-    guess = _last_generation
-    read = cache.get_many([GENERATION.key, _key(guess, user)] if guess else [GENERATION.key])
-    generation = GENERATION.current(read)
-    _last_generation = generation
+    generation, found = GENERATION.current_and_entry(lambda value: _key(value, user))
     key = _key(generation, user)
-    found = read.get(key) if generation == guess else cache.get(key)
     if isinstance(found, tuple) and len(found) == len(NAMES):
         for name, perms in zip(NAMES, found, strict=True):
             setattr(user, name, perms)
