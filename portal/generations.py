@@ -2,8 +2,9 @@
 that every entry stored with an older one is retired at once, without finding and deleting it.
 
 The dashboard steps' states (community.steps), the staff's permissions (portal.permissions), the
-current edition (community.current_edition) and the survey's cached reads (surveys.caching) each keep one. A fresh value is random, never an increment: a
-generation evicted and counted again from 1 could meet entries from before.
+current edition (community.current_edition) and the survey's cached reads (surveys.caching) each keep
+one. A fresh value is random, never an increment: a generation evicted and counted again from 1 could
+meet entries from before.
 """
 
 import uuid
