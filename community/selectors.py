@@ -6,6 +6,8 @@ from django.core import signing
 from django.db.models import Count, Q
 from django.utils.text import smart_split, unescape_string_literal
 
+from portal.lookups import InArray
+
 from .models import Member, MemberStatus, Organisation, OrganisationStatus, User
 from .timezones import reading_key
 
@@ -54,8 +56,9 @@ def members_matching(*, queryset, search: str):
     """Members of `queryset` matching every word of `search` (quoted phrases kept whole) in their
     email, names, organisation's name or job title, case-insensitively.
 
-    One subquery per table instead of Django's OR across the joins: PostgreSQL then reads each
-    table through its trigram index (migration 0012) instead of scanning 20,000 joined rows."""
+    One subquery per table instead of Django's OR across the joins, each written for an index scan
+    (``InArray``): PostgreSQL reads each table through its trigram index (migration 0012) and the
+    members through their own indexes, instead of checking 20,000 members one by one."""
     for word in smart_split(search):
         if word[0] in "\"'" and word[0] == word[-1] and len(word) > 1:
             word = unescape_string_literal(word)
@@ -64,6 +67,7 @@ def members_matching(*, queryset, search: str):
         ).values("pk")
         organisations = Organisation.objects.filter(name__icontains=word).values("pk")
         queryset = queryset.filter(
-            Q(user_id__in=people) | Q(organisation_id__in=organisations) | Q(job_title__icontains=word)
+            Q(InArray("user_id", people)) | Q(InArray("organisation_id", organisations))
+            | Q(job_title__icontains=word)
         )
     return queryset
