@@ -87,7 +87,7 @@ def test_bench_views_are_not_routed_under_production_settings():
         "from django.conf import settings; from django.urls import resolve, Resolver404\n"
         "import config.wsgi\n"
         "assert settings.ROOT_URLCONF == 'config.urls', settings.ROOT_URLCONF\n"
-        "assert type(config.wsgi.application).__name__ == 'WSGIHandler'\n"
+        "assert type(config.wsgi.application.application).__name__ == 'WSGIHandler'\n"
         "for path in ('/bench/in-stack/', '/bench/bare/'):\n"
         "    try:\n        resolve(path)\n    except Resolver404:\n        continue\n"
         "    raise SystemExit(path + ' is routed')\n"
