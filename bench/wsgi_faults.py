@@ -46,7 +46,8 @@ def measure(entry, port, cookies, requests):
         worker = int(Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()[0])
         for path in PAGES:
             cookie = cookies["staff" if path.startswith("/admin/") else "member"]
-            request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Cookie": f"sessionid={cookie}"})
+            request = urllib.request.Request(f"http://127.0.0.1:{port}{path}",
+                                             headers={"Cookie": f"sessionid={cookie}"})
             for _ in range(10):
                 urllib.request.urlopen(request).read()
             faults, cpu = worker_counters(worker)
@@ -74,7 +75,7 @@ def main():
                for who, email in (("staff", dataset.STAFF_EMAIL), ("member", dataset.MEMBER_EMAIL))}
     results = {name: list(measure(entry, args.port, cookies, args.requests)) for name, entry in ENTRIES.items()}
     print(f"{'page':45}" + "".join(f"{name:>34}" for name in results))
-    for row in zip(*results.values()):
+    for row in zip(*results.values(), strict=True):
         print(f"{row[0][0]:45}" + "".join(f"{faults:>12.0f} faults {cpu:>8.1f} ms CPU" for _path, faults, cpu in row))
 
 
