@@ -24,7 +24,12 @@ from import_export.admin import ImportExportModelAdmin
 
 from portal.admin_display import escaped, short_date, truncated
 from portal.admin_filters import ChoicesInUseFilter
-from portal.admin_tools import CheapActionCheckboxMixin, SafeChangelistMixin, StreamedExportMixin
+from portal.admin_tools import (
+    CheapActionCheckboxMixin,
+    SafeChangelistMixin,
+    SearchPageWithCountMixin,
+    StreamedExportMixin,
+)
 from portal.import_ui import FriendlyImportMixin
 from portal.imports import SafeImportMixin
 
@@ -179,7 +184,8 @@ class OrganisationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Member)
-class MemberAdmin(CheapActionCheckboxMixin, SafeChangelistMixin, StreamedExportMixin, admin.ModelAdmin):
+class MemberAdmin(SearchPageWithCountMixin, CheapActionCheckboxMixin, SafeChangelistMixin, StreamedExportMixin,
+                  admin.ModelAdmin):
     change_list_template = "admin/community/member/change_list.html"
     # Status and date first (visible at 1280 px without scrolling); the region is a filter.
     list_display = ["full_name", "status", "joined", "email_verified", "short_organisation"]
