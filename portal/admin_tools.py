@@ -116,9 +116,11 @@ class PageWithCountPaginator(Paginator):
 
     @cached_property
     def count(self):
-        if self.orphans or self._page_number < 1:
-            return super().count
         bottom = (self._page_number - 1) * self.per_page
+        # A page number from the query string may be anything: past 2**31 rows (and past what a database
+        # takes as an OFFSET) it is counted the usual way, then refused as Paginator refuses it.
+        if self.orphans or not 0 <= bottom < 2**31:
+            return super().count
         rows = list(self.object_list.annotate(rows_in_all_pages=Window(Count("*")))[bottom:bottom + self.per_page])
         if not rows:
             return super().count
