@@ -4,8 +4,9 @@ CPython keeps Python frames on a per-thread stack of chunks (16 KiB by default) 
 gh-142183 (in 3.14, backported to 3.13 in March 2026), unmaps a chunk as soon as the frame at its start
 returns. A page whose calls go back and forth across a chunk boundary (a cell for each row of a list)
 maps a fresh chunk each time: in gunicorn's sync worker the admin's organisation list took about
-1,950 page faults and 13 ms of CPU per request, the member list and search about 500. Where the boundaries fall depends on how deep
-the server calls the application, so no fixed depth is safe for every page.
+1,950 page faults and 13 ms of CPU per request, the member list and search about 500. Where the
+boundaries fall depends on how deep the server calls the application, so no fixed depth is safe for
+every page.
 
 A frame that does not fit in the current chunk gets a new one, of the next power of two above its size
 plus 1,000 slots. ``_call_in_own_chunk`` reserves just over half a MiB of (untouched) evaluation
