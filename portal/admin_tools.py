@@ -112,7 +112,8 @@ class PageWithCountPaginator(Paginator):
 
     def __init__(self, object_list, per_page, *, page_number, orphans=0, allow_empty_first_page=True):
         super().__init__(object_list, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page)
-        self._page_number, self._rows = page_number, None
+        self._page_number = page_number
+        self.rows = None  # the planned page's rows, once counted
 
     @cached_property
     def count(self):
@@ -124,13 +125,13 @@ class PageWithCountPaginator(Paginator):
         rows = list(self.object_list.annotate(rows_in_all_pages=Window(Count("*")))[bottom:bottom + self.per_page])
         if not rows:
             return super().count
-        self._rows = rows
+        self.rows = rows
         return rows[0].rows_in_all_pages
 
     def page(self, number):
         number = self.validate_number(number)
-        if self._rows is not None and number == self._page_number:
-            return self._get_page(self._rows, number, self)
+        if self.rows is not None and number == self._page_number:
+            return self._get_page(self.rows, number, self)
         return super().page(number)
 
 
@@ -145,8 +146,19 @@ class SearchPageWithCountMixin:
             page_number = int(request.GET.get(PAGE_VAR, 1))
         except ValueError:
             page_number = 1  # as the ChangeList reads it
-        return PageWithCountPaginator(queryset, per_page, page_number=page_number, orphans=orphans,
-                                      allow_empty_first_page=allow_empty_first_page)
+        paginator = PageWithCountPaginator(queryset, per_page, page_number=page_number, orphans=orphans,
+                                           allow_empty_first_page=allow_empty_first_page)
+        request.searched_list_paginator = paginator
+        return paginator
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # A list that fits on one page is read by Django's ChangeList again, whole: the paginator's rows
+        # are that list already (the only page with rows is the first).
+        paginator = getattr(request, "searched_list_paginator", None)
+        if paginator is not None and paginator.rows is not None and not changelist.multi_page:
+            changelist.result_list = paginator.rows
+        return changelist
 
 
 class CheapActionCheckboxMixin:

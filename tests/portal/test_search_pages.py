@@ -58,3 +58,17 @@ def test_searched_member_list_pages_with_their_count(client, staff, five, monkey
         assert client.get(url, {"q": "okafor", "p": past_the_last}).status_code == 302
     # The whole list (no search) is counted as Django counts it: a window would read every row.
     assert client.get(url, {"p": 1}).context["cl"].result_count == Member.objects.count()
+
+
+def test_a_search_that_fits_on_one_page_is_read_once(client, staff, five):
+    """Django's ChangeList reads a one-page list again, whole; the paginator's rows are that list."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(staff)
+    with CaptureQueriesContext(connection) as queries:
+        cl = client.get(reverse("admin:community_member_changelist"), {"q": "okafor"}).context["cl"]
+    assert cl.result_count == 5 and not cl.multi_page
+    assert sorted(member.pk for member in cl.result_list) == sorted(member.pk for member in five)
+    searches = [q["sql"] for q in queries.captured_queries if "OKAFOR" in q["sql"].upper()]
+    assert len(searches) == 1, searches
