@@ -1,11 +1,8 @@
 """Small defects found in the groundwork review (issue #7, item 11): each failed before its fix."""
 
 import os
-import subprocess
-import sys
 import warnings
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from allauth.account.forms import SignupForm as AllauthSignupForm
@@ -21,10 +18,10 @@ from mailings.delivery import outbox_sweep
 from mailings.models import OutboxMessage, OutboxStatus
 
 from ..factories import MembershipInvitationFactory, OrganisationFactory, UserFactory
+from ..settings_probe import read_settings
 from .test_signup import signup_data
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parents[2]
 
 
 # ------------------------------------------------------------------------------ invitations in the admin
@@ -169,21 +166,16 @@ def test_url_fields_assume_https_without_the_deprecated_setting(settings):
 
 
 # ------------------------------------------------------------------------------ Celery without a broker
-def _eager(module: str, broker: str | None) -> str:
-    env = {k: v for k, v in os.environ.items() if k != "CELERY_BROKER_URL"}
-    if broker:
-        env["CELERY_BROKER_URL"] = broker
-    code = f"import config.settings.{module} as s; print(s.CELERY_TASK_ALWAYS_EAGER)"
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=60)
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
-
-
 def test_only_the_local_settings_run_tasks_in_process_and_only_without_a_broker():
-    assert _eager("local", None) == "True"
-    assert _eager("local", "redis://127.0.0.1:6379/0") == "False"
-    assert _eager("base", None) == "False"  # no silent switch to in-process tasks
+    environ = {k: v for k, v in os.environ.items() if k != "CELERY_BROKER_URL"}
+    readings = read_settings([
+        ("config.settings.local", ("CELERY_TASK_ALWAYS_EAGER",), environ),
+        ("config.settings.local", ("CELERY_TASK_ALWAYS_EAGER",), {**environ, "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"}),
+        ("config.settings.base", ("CELERY_TASK_ALWAYS_EAGER",), environ),  # no silent switch to in-process tasks
+    ])
+    assert [reading.values.get("CELERY_TASK_ALWAYS_EAGER") for reading in readings] == ["True", "False", "False"], (
+        readings
+    )
 
 
 def test_pending_member_status_unchanged_by_register_without_invitation(organisation):

@@ -1,12 +1,15 @@
 """Production settings pass Django's deployment checks and refuse to start half-configured.
 
-Each check runs ``manage.py`` in a subprocess with DJANGO_SETTINGS_MODULE=config.settings.production
-(settings are loaded once per process, so they cannot be reloaded inside the test process). The
+Each check runs in a subprocess (settings are loaded once per process, so they cannot be reloaded inside
+the test process): ``manage.py check --deploy`` with DJANGO_SETTINGS_MODULE=config.settings.production,
+and the refusals, which stop the settings module itself, by importing it under each environment in one
+process (tests/settings_probe.py). The
 subprocess environment is the parent's minus every variable the settings read, plus a sample
 production environment: a DATABASE_URL or DJANGO_SECURE_SSL_REDIRECT exported in the developer's
 shell or by CI cannot change the result. ``check`` opens no connection: no PostgreSQL or Redis needed.
 """
 
+import functools
 import os
 import re
 import subprocess
@@ -14,6 +17,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from ..settings_probe import Reading, read_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS_DIR = ROOT / "config" / "settings"
@@ -40,19 +45,34 @@ def settings_variables() -> set[str]:
     return names
 
 
-def run_manage(*args: str, without: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
-    """Run manage.py with the sample production environment, less the variables in ``without``."""
+def production_env(*, without: tuple[str, ...] = (), **overrides: str) -> dict[str, str]:
+    """The parent's environment less every variable the settings read, plus the sample production
+    environment less the variables in ``without``."""
     inherited = settings_variables() | set(SAMPLE_PRODUCTION_ENV) | {"DJANGO_SETTINGS_MODULE"}
     env = {name: value for name, value in os.environ.items() if name not in inherited}
     env.update({name: value for name, value in SAMPLE_PRODUCTION_ENV.items() if name not in without})
+    env.update(overrides)
+    return env
+
+
+def run_manage(*args: str, without: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    """Run manage.py with the sample production environment, less the variables in ``without``."""
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env=env,
+        env=production_env(without=without),
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def production_readings(environments: dict[str, dict[str, str]]) -> dict[str, Reading]:
+    """config.settings.production read under each environment (one process for all, tests/settings_probe.py),
+    the complete sample first (as ``"complete"``): a refusal means something only if that one loads."""
+    cases = {"complete": production_env(), **environments}
+    readings = read_settings([("config.settings.production", ("DEBUG",), env) for env in cases.values()])
+    return dict(zip(cases, readings, strict=True))
 
 
 def output(result: subprocess.CompletedProcess) -> str:
@@ -73,8 +93,18 @@ def test_production_passes_the_deployment_checks():
     )
 
 
+@functools.cache
+def refusals_without_each_required_variable() -> dict[str, Reading]:
+    return production_readings({name: production_env(without=(name,)) for name in REQUIRED_IN_PRODUCTION})
+
+
+def test_the_complete_sample_loads():
+    reading = refusals_without_each_required_variable()["complete"]
+    assert reading.error == "" and reading.values == {"DEBUG": "False"}, reading
+
+
 @pytest.mark.parametrize("variable", REQUIRED_IN_PRODUCTION)
 def test_production_refuses_to_start_without_a_required_variable(variable):
-    result = run_manage("check", without=(variable,))
-    assert result.returncode != 0, f"production settings started without {variable}:\n{output(result)}"
-    assert variable in result.stderr, f"the error does not name the missing {variable}:\n{output(result)}"
+    error = refusals_without_each_required_variable()[variable].error
+    assert error.startswith("ImproperlyConfigured"), f"production settings loaded without {variable}: {error!r}"
+    assert variable in error, f"the error does not name the missing {variable}: {error}"

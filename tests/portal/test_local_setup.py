@@ -2,30 +2,28 @@
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
+from ..settings_probe import read_settings
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def local_setting(name: str, **env) -> str:
-    """Read a setting of config.settings.local in a fresh process with the given environment."""
-    environ = {k: v for k, v in os.environ.items() if k not in {"PORT", "PORTAL_BASE_URL", "DJANGO_SETTINGS_MODULE"}}
-    environ.update(env, DJANGO_SETTINGS_MODULE="config.settings.local")
-    code = f"from django.conf import settings; print(settings.{name})"
-    return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=environ, capture_output=True, text=True, check=True
-    ).stdout.strip()
-
-
 def test_local_base_url_follows_port():
-    assert local_setting("PORTAL_BASE_URL", PORT="8001") == "http://127.0.0.1:8001"
-    assert local_setting("PORTAL_BASE_URL") == "http://127.0.0.1:8000"
-    # An explicit address still wins.
-    assert local_setting("PORTAL_BASE_URL", PORT="8001", PORTAL_BASE_URL="http://portal.test/") == "http://portal.test"
+    environ = {k: v for k, v in os.environ.items() if k not in {"PORT", "PORTAL_BASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    readings = read_settings([
+        ("config.settings.local", ("PORTAL_BASE_URL",), {**environ, **env}) for env in (
+            {"PORT": "8001"},
+            {},
+            {"PORT": "8001", "PORTAL_BASE_URL": "http://portal.test/"},  # an explicit address still wins
+        )
+    ])
+    assert [reading.values.get("PORTAL_BASE_URL") for reading in readings] == [
+        "'http://127.0.0.1:8001'", "'http://127.0.0.1:8000'", "'http://portal.test'"
+    ], readings
 
 
 def test_make_run_serves_and_exports_the_port():
