@@ -197,28 +197,6 @@ def test_production_settings_refuse_staff_two_factor_off(monkeypatch):
     assert "community.E001" in result.stderr, test_deploy.output(result)
 
 
-@pytest.mark.real_second_factor
-def test_demo_staff_logs_in_with_the_documented_demo_code(client, settings):
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    from community import demo_data
-
-    settings.DEBUG = True
-    call_command("seed_demo", verbosity=0)
-    call_command("seed_demo", verbosity=0)  # idempotent: still one authenticator app
-    out = StringIO()
-    call_command("demo_totp", stdout=out)
-    code = out.getvalue().strip()
-    assert len(code) == 6 and code.isdigit()
-    client.post(f"{reverse('account_login')}?next=/admin/",
-                {"login": demo_data.STAFF_EMAIL, "password": demo_data.DEMO_PASSWORD})
-    response = client.post(reverse("mfa_authenticate"), {"code": code})
-    assert response["Location"] == "/admin/"
-    assert client.get("/admin/").status_code == 200
-
-
 # ------------------------------------------------------------------------------ admin CSP (item 7)
 def test_admin_pages_carry_the_policy_and_site_pages_stay_strict(client, staff):
     client.force_login(staff)

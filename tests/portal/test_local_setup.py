@@ -5,7 +5,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from ..settings_probe import read_settings
 
@@ -34,16 +33,6 @@ def test_make_run_serves_and_exports_the_port():
     makefile = (ROOT / "Makefile").read_text()
     # Exported, so that seed_demo and runserver (the settings) see the same port as make.
     assert "export PORT" in makefile and "PORT ?= 8000" in makefile
-
-
-@pytest.mark.django_db
-def test_seed_demo_prints_the_portal_address(settings, capsys):
-    settings.DEBUG = True
-    settings.PORTAL_BASE_URL = "http://127.0.0.1:8001"
-    call_command("seed_demo")
-    out = capsys.readouterr().out
-    assert "http://127.0.0.1:8001/admin/" in out
-    assert "8000" not in out
 
 
 def test_readme_points_at_nothing_outside_the_project():
