@@ -4,6 +4,7 @@ from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from community import second_factor
 from community.models import SECRETARIAT_GROUP, MemberStatus, User
@@ -254,6 +255,30 @@ def browser_sign_in(page, email, *, second_factor_code=True):
     page.wait_for_load_state()
 
 
+def browser_signed_in(page, user, *, origin=None):
+    """``page``'s browser signed in as ``user`` without the sign-in pages, for the tests about something
+    else (each sign-in through the pages cost three to five page loads). The session is made as
+    ``client.force_login`` makes one, with the second factor passed for a user who has an authenticator,
+    and its cookie is given to the page's browser context. The sign-in pages themselves are walked in
+    tests/portal/test_browser.py (a member), tests/portal/test_browser_admin.py (staff, with the code)
+    and the account pages' walk (a wrong password). ``open_page(path, signed_in_as=user)`` does this
+    before its first page load."""
+    from importlib import import_module
+    from urllib.parse import urlsplit
+
+    from django.test import Client
+
+    client = Client()
+    with translation.override(translation.get_language()):  # login() speaks the member's language
+        client.force_login(user)
+    session = import_module(settings.SESSION_ENGINE).SessionStore(
+        session_key=client.cookies[settings.SESSION_COOKIE_NAME].value)
+    session.update(second_factor.session_passed_second_factor_data(user))
+    session.save()
+    origin = origin or "{0.scheme}://{0.netloc}".format(urlsplit(page.url))
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": origin}])
+
+
 def totp_code(secret=STAFF_TOTP_SECRET) -> str:
     """The authenticator's current code. A code typed as its 30 s window closes is still accepted in
     the next window (MFA_TOTP_TOLERANCE = 1, tested in tests/community/test_staff_auth.py), so nobody
@@ -475,12 +500,15 @@ def screenshot(page, name: str, *, full_page: bool = True):
 
 @pytest.fixture
 def open_page(browser, live_server):
-    """A page that records CSP violations, console errors and every request to another host."""
+    """A page that records CSP violations, console errors and every request to another host;
+    ``signed_in_as=user`` opens it signed in (``browser_signed_in``)."""
     pages = []
 
-    def _open(path="/", **context_options):
+    def _open(path="/", *, signed_in_as=None, **context_options):
         context = browser.new_context(**context_options)
         page = context.new_page()
+        if signed_in_as is not None:
+            browser_signed_in(page, signed_in_as, origin=live_server.url)
         page.problems = []
         page.on("console", lambda m: m.type == "error" and page.problems.append(f"console: {m.text}"))
         page.on("pageerror", lambda e: page.problems.append(f"page error: {e}"))
@@ -492,7 +520,8 @@ def open_page(browser, live_server):
         page.add_init_script(
             "document.addEventListener('securitypolicyviolation', e => console.error('CSP ' + e.violatedDirective));"
         )
-        page.goto(live_server.url + path)
+        if path is not None:  # None: no page yet (e.g. to install Playwright's clock first)
+            page.goto(live_server.url + path)
         pages.append(context)
         return page
 

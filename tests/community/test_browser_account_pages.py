@@ -6,20 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import screenshot
-from ..factories import PASSWORD, EditionFactory, MemberFactory
+from ..conftest import browser_signed_in, screenshot
+from ..factories import EditionFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 AXE = Path(__file__).parent.parent / "vendor" / "axe-core" / "axe.min.js"
-
-
-def log_in(page, live_server, email):
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("#id_login", email)
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click("main button[type=submit]")
 
 
 def switch_language(page, language):
@@ -92,7 +84,7 @@ def test_account_pages_in_each_language(open_page, live_server, staff_member, la
                        ("confirm-email", "/accounts/confirm-email/x/")):
         page.goto(live_server.url + path)
         look_at(name, path)
-    log_in(page, live_server, staff_member.user.email)
+    browser_signed_in(page, staff_member.user)
     for name, path in (("email", "/accounts/email/"), ("password", "/accounts/password/change/"),
                        ("logout", "/accounts/logout/"), ("profile", "/profile/")):
         page.goto(live_server.url + path)
@@ -125,7 +117,7 @@ def assert_menu_bar_on_one_line(page, live_server, language):
 
 def test_menu_contrast_focus_ring_and_current_page(open_page, live_server, staff_member):
     page = open_page("/", viewport={"width": 1280, "height": 800})
-    log_in(page, live_server, staff_member.user.email)
+    browser_signed_in(page, staff_member.user)
     page.goto(live_server.url + "/dashboard/")
     current = page.locator("nav .nav-link[aria-current=page]")
     assert current.count() == 1 and current.get_attribute("href") == "/dashboard/"

@@ -10,7 +10,6 @@ from mailings.models import OutboxMessage, OutboxStatus
 
 from ..conftest import STAFF_TOTP_SECRET, screenshot
 from ..factories import MemberFactory, MembershipInvitationFactory, OrganisationFactory, UserFactory
-from ..portal.test_browser_admin import _sign_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.real_second_factor]
 
@@ -52,7 +51,7 @@ def test_key_admin_lists_do_not_scroll_sideways_at_1280(open_page):  # noqa: F81
     staff = UserFactory(email="lists-staff@secretariat.example", is_staff=True, is_superuser=True)
     second_factor.totp_activate(staff, STAFF_TOTP_SECRET)
     _long_realistic_data()
-    page = _sign_in(open_page, staff, "/admin/")
+    page = open_page("/admin/", signed_in_as=staff)
     page.set_viewport_size({"width": 1280, "height": 900})
     base = page.url.split("/admin/")[0]
     for name, (path, status_column) in LISTS.items():

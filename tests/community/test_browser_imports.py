@@ -8,7 +8,6 @@ from community.models import Organisation
 
 from ..conftest import STAFF_TOTP_SECRET
 from ..factories import UserFactory
-from ..portal.test_browser_admin import _sign_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.real_second_factor]
 
@@ -20,7 +19,7 @@ CSV = ("\ufeffname;country;region;kind;population;website;status\r\n"
 def test_a_semicolon_csv_with_labels_imports_its_valid_rows_in_the_browser(open_page, tmp_path):  # noqa: F811
     staff = UserFactory(email="import-staff@secretariat.example", is_staff=True, is_superuser=True)
     second_factor.totp_activate(staff, STAFF_TOTP_SECRET)
-    page = _sign_in(open_page, staff, "/admin/community/organisation/import/")
+    page = open_page("/admin/community/organisation/import/", signed_in_as=staff)
     assert page.locator("a[href$='/import/template.xlsx']").is_visible()
     upload = tmp_path / "organisations.csv"
     upload.write_bytes(CSV)

@@ -12,10 +12,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from ..conftest import screenshot
+from ..conftest import browser_signed_in, screenshot
 from ..factories import EditionFactory, MemberFactory, OrganisationFactory
 from ..surveys.conftest import make_survey
-from .test_browser_account_pages import log_in, switch_language
+from .test_browser_account_pages import switch_language
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -72,7 +72,7 @@ def test_screenshots_of_sign_up_and_dashboard(open_page, live_server, language):
         page.set_viewport_size({"width": width, "height": 900})
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width
         screenshot(page, f"signup-{language}-{width}")
-    log_in(page, live_server, member.user.email)
+    browser_signed_in(page, member.user)
     for name, path in (("dashboard", "/dashboard/"), ("member-cities", "/organisations/")):
         page.goto(live_server.url + path)
         for width in widths:

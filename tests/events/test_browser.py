@@ -10,18 +10,11 @@ from django.urls import reverse
 
 from surveys import services as survey_services
 
-from ..factories import PASSWORD, EditionFactory, MemberFactory, OrganisationFactory
+from ..factories import EditionFactory, MemberFactory, OrganisationFactory
 from ..surveys.conftest import make_survey
 from .conftest import JOIN_URL, make_webinar
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def log_in(page, member):
-    page.fill("#id_login", member.user.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/dashboard/")
 
 
 def test_respondent_confirms_yes_and_sees_the_join_link_a_non_respondent_does_not(open_page, live_server):
@@ -35,9 +28,7 @@ def test_respondent_confirms_yes_and_sees_the_join_link_a_non_respondent_does_no
     survey_services.answer_save(portrait=portrait, question=q["single"], value=q["no"].pk, member=ana, base_version=0)
     survey_services.answer_save(portrait=portrait, question=q["number"], value="12", member=ana, base_version=0)
 
-    page = open_page("/accounts/login/")
-    log_in(page, ana)
-    page.goto(live_server.url + reverse("surveys:submit", args=[survey.pk]))
+    page = open_page(reverse("surveys:submit", args=[survey.pk]), signed_in_as=ana.user)
     page.click("button[type=submit].btn-primary")
     page.wait_for_url("**/submitted/")
 
@@ -52,9 +43,7 @@ def test_respondent_confirms_yes_and_sees_the_join_link_a_non_respondent_does_no
     assert JOIN_URL in page.locator("[data-join-link]").inner_text()
     assert page.problems == []
 
-    other = open_page("/accounts/login/")
-    log_in(other, outsider)
-    other.goto(link)
+    other = open_page(link.removeprefix(live_server.url), signed_in_as=outsider.user)
     assert other.locator('[data-rsvp-invalid="other_member"]').is_visible()
     other.goto(live_server.url + reverse("events:event", args=[webinar.pk]))
     assert other.locator('[data-event-gate="not_eligible"]').is_visible()

@@ -35,9 +35,7 @@ def test_apply_review_select_send_confirm_and_pick_a_site_visit(open_page, live_
     first_night = event.starts_at.date() - timedelta(days=1)
 
     # 1. The member: from the dashboard's step to the application form, filled in and submitted.
-    member_page = open_page("/accounts/login/")
-    browser_sign_in(member_page, ana.user.email, second_factor_code=False)
-    member_page.wait_for_url("**/dashboard/")
+    member_page = open_page("/dashboard/", signed_in_as=ana.user)  # where signing in leads
     step = member_page.locator("[data-step='events.days']")
     assert "You can apply" in step.inner_text()
     step.locator(f"a[href='{reverse('events:application', args=[event.pk])}']").click()
@@ -60,7 +58,8 @@ def test_apply_review_select_send_confirm_and_pick_a_site_visit(open_page, live_
     assert (application.status, str(application.travel_cost_estimate), application.nights_wanted) == (
         "submitted", "1500.50", 2)
 
-    # 2. The reviewer: signs in with the authenticator code, "My reviews", scores, back to the list.
+    # 2. The reviewer: signs in with the authenticator code (through the pages, as nowhere else), "My
+    # reviews", scores, back to the list.
     Review.objects.create(application=application, reviewer=reviewer)
     reviewer_page = open_page(reverse("events:my_reviews"))
     browser_sign_in(reviewer_page, reviewer.email)
@@ -79,9 +78,7 @@ def test_apply_review_select_send_confirm_and_pick_a_site_visit(open_page, live_
     assert row.get_attribute("data-state") == "scored" and "3.67" in row.inner_text()
 
     # 3. Staff: the board from the admin's index, select, grant, "Send decisions…" and its confirmation.
-    staff_page = open_page("/admin/")
-    browser_sign_in(staff_page, staff.email)
-    staff_page.wait_for_url("**/admin/")
+    staff_page = open_page("/admin/", signed_in_as=staff)
     staff_page.click(f"a[href='{reverse('events:staff_board_current')}']")
     staff_page.wait_for_url(f"**{reverse('events:staff_board', args=[event.pk])}")
     row = staff_page.locator(f"#application-{application.pk}")

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from events.models import Review
 
-from ..conftest import browser_sign_in, screenshot
+from ..conftest import screenshot
 from ..factories import EditionFactory
 from .conftest import make_application, make_criteria, make_days, make_reviewer
 
@@ -23,9 +23,7 @@ def test_a_reviewer_scores_an_application(open_page, live_server):
     Review.objects.create(application=application, reviewer=reviewer)
     url = reverse("events:review", args=[application.pk])
 
-    page = open_page(url)
-    browser_sign_in(page, reviewer.email)
-    page.wait_for_url(f"**{url}")
+    page = open_page(url, signed_in_as=reviewer)  # the code sign-in: tests/events/test_days_browser.py
     assert "40 km of river banks" in page.content()
 
     page.click("main button[type=submit]")  # nothing ticked: the errors, no save

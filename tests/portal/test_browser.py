@@ -9,7 +9,7 @@ from django.conf import settings
 
 from community import second_factor
 
-from ..conftest import STAFF_TOTP_SECRET, browser_sign_in
+from ..conftest import STAFF_TOTP_SECRET
 from ..factories import PASSWORD, EditionFactory, MemberFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -95,9 +95,7 @@ def test_staff_page_htmx_post_sends_the_csrf_token_under_the_csp(open_page, live
     staff.user_permissions.add(Permission.objects.get(content_type__app_label="community", codename="view_member"))
     second_factor.totp_activate(staff, STAFF_TOTP_SECRET)  # staff pages ask for the second factor
     MemberFactory(status="pending")
-    page = open_page("/accounts/login/")
-    browser_sign_in(page, staff.email)
-    page.wait_for_url("**/staff/")
+    page = open_page("/staff/", signed_in_as=staff)
     assert page.evaluate("typeof htmx") == "object"
     assert page.locator("[data-todo=members-pending] .todo-count").inner_text() == "1"
     MemberFactory(status="pending")

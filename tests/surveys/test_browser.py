@@ -6,17 +6,10 @@ from django.urls import reverse
 
 from surveys.models import Answer, Portrait, PortraitStatus, Question, QuestionKind
 
-from ..factories import PASSWORD, EditionFactory, MemberFactory, OrganisationFactory
+from ..factories import EditionFactory, MemberFactory, OrganisationFactory
 from .conftest import make_survey
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def log_in(page, member, live_server):
-    page.fill("#id_login", member.user.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/dashboard/")
 
 
 def answer_saved(page, question):
@@ -26,8 +19,8 @@ def answer_saved(page, question):
     page.locator(f"#q-{question.pk} [data-answer-saved]").wait_for()
 
 
-def open_colleague(open_page):
-    page = open_page("/accounts/login/")
+def open_colleague(open_page, member):
+    page = open_page(None, signed_in_as=member.user)
     page.clock.install()  # runs on as a clock does; answer_saved() moves it on
     return page
 
@@ -46,8 +39,7 @@ def test_two_colleagues_fill_in_one_portrait_one_in_french(open_page, live_serve
                         user__last_name="Martin", preferred_language="fr", time_zone="Europe/Paris")
     section = reverse("surveys:section", args=[survey.pk, q["single"].section_id])
 
-    first = open_colleague(open_page)
-    log_in(first, ana, live_server)
+    first = open_colleague(open_page, ana)
     first.goto(live_server.url + section)
     assert not first.locator(f"#q-{live.pk}").is_visible()
     first.check(f"#q{q['single'].pk}-{q['yes'].pk}")  # saves by itself, and shows the conditional question
@@ -57,8 +49,7 @@ def test_two_colleagues_fill_in_one_portrait_one_in_french(open_page, live_serve
     first.press(f"#q{q['short'].pk}-input", "Tab")
     answer_saved(first, q["short"])
 
-    second = open_colleague(open_page)
-    log_in(second, luc, live_server)
+    second = open_colleague(open_page, luc)
     second.goto(live_server.url + section)
     assert "Avez-vous un plan d'infrastructure verte ?" in second.content()
     assert second.is_checked(f"#q{q['single'].pk}-{q['yes'].pk}")  # Ana's answer, in Luc's browser

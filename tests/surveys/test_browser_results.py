@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from community import second_factor
 
-from ..conftest import STAFF_TOTP_SECRET, browser_sign_in
+from ..conftest import STAFF_TOTP_SECRET
 from ..factories import EditionFactory, UserFactory
 from .conftest import make_survey
 from .results_helpers import make_example
@@ -25,9 +25,7 @@ def test_results_page_draws_the_charts_without_csp_violation(open_page, live_ser
     second_factor.totp_activate(staff, STAFF_TOTP_SECRET)
     url = reverse("surveys:staff_survey_results", args=[survey.pk])
 
-    page = open_page(url)
-    browser_sign_in(page, staff.email)
-    page.wait_for_url(f"**{url}")
+    page = open_page(url, signed_in_as=staff)
     policy = page.request.get(page.url).headers["content-security-policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
 
