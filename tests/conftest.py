@@ -522,6 +522,8 @@ def open_page(browser, live_server):
         )
         if path is not None:  # None: no page yet (e.g. to install Playwright's clock first)
             page.goto(live_server.url + path)
+            if signed_in_as is not None:  # the session took: the page, not the sign-in page
+                assert "/accounts/login/" not in page.url and "/accounts/2fa/" not in page.url, page.url
         pages.append(context)
         return page
 

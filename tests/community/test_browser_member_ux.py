@@ -75,6 +75,7 @@ def test_screenshots_of_sign_up_and_dashboard(open_page, live_server, language):
     browser_signed_in(page, member.user)
     for name, path in (("dashboard", "/dashboard/"), ("member-cities", "/organisations/")):
         page.goto(live_server.url + path)
+        assert page.url.endswith(path), page.url  # signed in: the page itself
         for width in widths:
             page.set_viewport_size({"width": width, "height": 900})
             screenshot(page, f"{name}-{language}-{width}")
