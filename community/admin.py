@@ -47,6 +47,7 @@ from .models import (
     OrganisationStatus,
     User,
 )
+from .proposed_organisations import proposed_organisation_choices
 from .resources import MembershipInvitationResource, OrganisationResource
 from .templatetags.portal_numbers import grouped
 from .translated import TranslatedAdmin, all_language_columns
@@ -164,6 +165,8 @@ class OrganisationFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         value = self.value() or ""
+        if not value:  # the usual page: the proposed organisations, from the cache
+            return proposed_organisation_choices()
         chosen = Q(pk=int(value)) if value.isdigit() and len(value) <= 18 else Q(pk__in=[])
         organisations = Organisation.objects.filter(Q(status=OrganisationStatus.PROPOSED) | chosen)
         organisations = organisations.only("name", "country")  # str() shows these two

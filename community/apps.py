@@ -7,7 +7,7 @@ class CommunityConfig(AppConfig):
     verbose_name = _("Community")
 
     def ready(self):
-        from . import checks, current_edition, receivers, steps  # noqa: F401 - receivers and checks register on import
+        from . import checks, current_edition, proposed_organisations, receivers, steps  # noqa: F401 - receivers and checks register on import
         from .staff import register_community_entries
 
         # The dashboard's own steps; surveys and events register theirs in their ready().

@@ -100,7 +100,14 @@ class OrganisationStatus(models.TextChoices):
     FORMER = "former", _("Former member")
 
 
-class OrganisationQuerySet(models.QuerySet):
+class OrganisationQuerySet(BulkWriteHookQuerySet):
+    def bulk_written(self):
+        # Bulk writes send no signal: they retire the cached proposed organisations themselves
+        # (community.proposed_organisations; saves and deletes do through its signals).
+        from .proposed_organisations import GENERATION
+
+        GENERATION.renew()
+
     def confirmed(self):
         """Confirmed member organisations (not proposed, not former)."""
         return self.filter(status=OrganisationStatus.MEMBER)
