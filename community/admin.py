@@ -164,13 +164,13 @@ class OrganisationFilter(admin.SimpleListFilter):
     parameter_name = "organisation__id__exact"
 
     def lookups(self, request, model_admin):
+        proposed = proposed_organisation_choices()  # from the cache
         value = self.value() or ""
-        if not value:  # the usual page: the proposed organisations, from the cache
-            return proposed_organisation_choices()
-        chosen = Q(pk=int(value)) if value.isdigit() and len(value) <= 18 else Q(pk__in=[])
-        organisations = Organisation.objects.filter(Q(status=OrganisationStatus.PROPOSED) | chosen)
-        organisations = organisations.only("name", "country")  # str() shows these two
-        return [(str(o.pk), str(o)) for o in organisations.order_by("name")[:50]]
+        if not value.isdigit() or len(value) > 18 or any(pk == value for pk, _label in proposed):
+            return proposed
+        # The one chosen (from the organisations' list) first, shown as chosen.
+        chosen = Organisation.objects.filter(pk=int(value)).only("name", "country").first()
+        return proposed if chosen is None else [(str(chosen.pk), str(chosen)), *proposed]
 
     def has_output(self):
         # A filter without output is dropped silently: a bad value must reach queryset() instead.

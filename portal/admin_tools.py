@@ -101,6 +101,8 @@ def every_admin_is_guarded(app_configs, **kwargs):
                 f"{name} imports without portal.imports.SafeImportMixin.", obj=type(model_admin), id="portal.E002"
             ))
     return errors
+
+
 class PageWithCountPaginator(Paginator):
     """The page a list shows and the number of rows in one query (``COUNT(*) OVER ()``), instead of a
     count and then the page.

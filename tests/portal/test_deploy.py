@@ -3,10 +3,10 @@
 Each check runs in a subprocess (settings are loaded once per process, so they cannot be reloaded inside
 the test process): ``manage.py check --deploy`` with DJANGO_SETTINGS_MODULE=config.settings.production,
 and the refusals, which stop the settings module itself, by importing it under each environment in one
-process (tests/settings_probe.py). The
-subprocess environment is the parent's minus every variable the settings read, plus a sample
-production environment: a DATABASE_URL or DJANGO_SECURE_SSL_REDIRECT exported in the developer's
-shell or by CI cannot change the result. ``check`` opens no connection: no PostgreSQL or Redis needed.
+process (tests/settings_probe.py). The subprocess environment is the parent's minus every variable the
+settings read, plus a sample production environment: a DATABASE_URL or DJANGO_SECURE_SSL_REDIRECT
+exported in the developer's shell or by CI cannot change the result. ``check`` opens no connection: no
+PostgreSQL or Redis needed.
 """
 
 import functools
