@@ -173,6 +173,10 @@ class EventAdmin(EventDaysAdminMixin, SafeChangelistMixin, TranslatedAdmin):
     @admin.action(description=_("Invite all eligible members (never twice)"), permissions=["change"])
     def invite_all_eligible(self, request, queryset):
         for event in queryset:
+            if not event.is_webinar:
+                self.message_user(request, _("%(event)s takes applications, not invitations: nobody was invited.")
+                                  % {"event": event}, messages.WARNING)
+                continue
             if event.has_ended():
                 self.message_user(request, _("%(event)s is over: nobody was invited.") % {"event": event},
                                   messages.WARNING)

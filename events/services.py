@@ -226,8 +226,8 @@ def invitations_issue(*, event: Event, members=None, by=None, now=None) -> list[
     invitation yet, and mail them. Never a duplicate (a database constraint; ignore_conflicts), and a
     revoked invitation of a member eligible again becomes active again. Returns the invitations issued."""
     now = now or timezone.now()
-    if event.has_ended(now):
-        return []
+    if not event.is_webinar or event.has_ended(now):
+        return []  # the in-person days take applications and selections, not invitations
     candidates = eligible_members(event)
     if members is not None:
         candidates = candidates.filter(pk__in=[m.pk if isinstance(m, Member) else m for m in members])
@@ -368,6 +368,8 @@ def invitation_respond(*, invitation: Invitation, member, answer: str, now=None)
     invitation = Invitation.objects.select_for_update(of=("self",)).select_related("event").get(pk=invitation.pk)
     if member is None or invitation.member_id != member.pk:
         raise PermissionDenied(_("This invitation is for someone else."))
+    if not invitation.event.is_webinar:  # a place at the days comes through an application and a selection
+        raise PermissionDenied(_("This event takes applications, not answers."))
     if invitation.status != InvitationStatus.INVITED or not member_is_eligible(member, invitation.event):
         raise PermissionDenied(_("This invitation is no longer valid."))
     if invitation.event.has_ended(now):

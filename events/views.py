@@ -26,6 +26,12 @@ def not_eligible_page(request, event):
     return TemplateResponse(request, "events/not_eligible.html", {"event": event, "survey": survey}, status=403)
 
 
+def days_application_page(event):
+    """The in-person days take applications and selections, not a yes or no: their page is the
+    application's (which says who may apply)."""
+    return redirect("events:application", event_id=event.pk)
+
+
 class EventMixin(ApprovedMemberRequiredMixin):
     def get_event(self, event_id):
         return get_object_or_404(
@@ -35,6 +41,8 @@ class EventMixin(ApprovedMemberRequiredMixin):
 class EventView(EventMixin, View):
     def get(self, request, event_id):
         event = self.get_event(event_id)
+        if not event.is_webinar:
+            return days_application_page(event)
         eligible, invitation = services.gate_and_invitation(event=event, member=request.member)
         if not eligible:
             return not_eligible_page(request, event)
@@ -46,6 +54,8 @@ class EventView(EventMixin, View):
     def post(self, request, event_id):
         """The answer from the event page itself (no token: the signed-in member's own invitation)."""
         event = self.get_event(event_id)
+        if not event.is_webinar:
+            return days_application_page(event)
         answer = request.POST.get("answer", "")
         # None for a member the gate does not let in: _respond shows them why.
         invitation = services.invitation_get_or_issue(event=event, member=request.member)
@@ -72,6 +82,8 @@ def _respond(request, event, invitation, answer):
 class CalendarView(EventMixin, View):
     def get(self, request, event_id):
         event = self.get_event(event_id)
+        if not event.is_webinar:
+            return days_application_page(event)
         if services.usable_invitation(event=event, member=request.member) is None:
             return not_eligible_page(request, event)
         response = HttpResponse(services.calendar_file(event, language=request.member.preferred_language),
@@ -97,6 +109,8 @@ class RsvpView(ApprovedMemberRequiredMixin, View):
         if problem:
             return problem
         event = invitation.event
+        if not event.is_webinar:
+            return days_application_page(event)
         if services.usable_invitation(event=event, member=request.member) is None:
             return not_eligible_page(request, event)
         answer = request.GET.get("answer", "")
@@ -108,4 +122,6 @@ class RsvpView(ApprovedMemberRequiredMixin, View):
         invitation, problem = self.load(request, token)
         if problem:
             return problem
+        if not invitation.event.is_webinar:
+            return days_application_page(invitation.event)
         return _respond(request, invitation.event, invitation, request.POST.get("answer", ""))

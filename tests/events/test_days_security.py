@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from community.models import AuditEntry
-from events import attendance
+from events import attendance, services
 from events.models import Event, Invitation
 
 from .test_attendance import ZOOM, attendance_of, confirm, invitees, upload  # noqa: F401 - a fixture
@@ -102,3 +102,55 @@ def test_an_upload_is_recorded_only_on_the_event_it_was_previewed_on(client, sta
     assert confirm(client, webinar, preview).status_code == 200  # on its own event it still goes through
     assert attendance_of(webinar)["ana@barcelona.example"] == (True, 84)
     assert AuditEntry.objects.filter(action=ATTENDANCE_IMPORTED).count() == 1
+
+
+# ------------------------------------------------------------------------------ the days take no RSVP
+# The HTTP attack of 2026-11-29: a member who may apply (not selected, or on the waiting list) posted
+# "yes" to the days' event page, which was the webinar's: an invitation with a yes, its email, the
+# calendar file, and the admin's count of who is coming. A place comes only through a selection.
+@pytest.fixture
+def may_apply(days, member, staff):
+    from events.models import EligibilityException
+
+    EligibilityException.objects.create(event=days, member=member, reason="Sent the portrait by post",
+                                        granted_by=staff)
+    assert services.member_is_eligible(member, days)
+    return member
+
+
+def test_a_member_who_may_apply_cannot_answer_yes_to_the_days(client, days, may_apply):
+    from mailings.models import OutboxMessage
+
+    client.force_login(may_apply.user)
+    application = reverse("events:application", args=[days.pk])
+    for response in (client.post(reverse("events:event", args=[days.pk]), {"answer": "yes"}),
+                     client.get(reverse("events:event", args=[days.pk])),
+                     client.get(reverse("events:calendar", args=[days.pk]))):
+        assert response.status_code == 302 and response["Location"] == application
+    assert not Invitation.objects.filter(event=days).exists()
+    assert not OutboxMessage.objects.exists()
+    # The page it leads to is the member's application, open to them.
+    assert client.get(application).status_code == 200
+
+
+def test_no_invitation_is_issued_for_the_days_by_the_service_or_the_admin_action(client, days, may_apply, staff):
+    assert services.invitations_issue(event=days) == []
+    client.force_login(staff)
+    response = client.post(reverse("admin:events_event_changelist"),
+                           {"action": "invite_all_eligible", "_selected_action": [days.pk]}, follow=True)
+    assert "takes applications, not invitations" in response.content.decode()
+    assert not Invitation.objects.filter(event=days).exists()
+
+
+def test_an_old_invitation_to_the_days_answers_nothing(client, days, may_apply):
+    from django.core.exceptions import PermissionDenied
+
+    invitation = Invitation.objects.create(event=days, member=may_apply)  # as the admin action made them
+    client.force_login(may_apply.user)
+    url = reverse("events:rsvp", args=[services.rsvp_token(invitation)])
+    assert client.post(url, {"answer": "yes"})["Location"] == reverse("events:application", args=[days.pk])
+    assert client.get(url)["Location"] == reverse("events:application", args=[days.pk])
+    with pytest.raises(PermissionDenied):
+        services.invitation_respond(invitation=invitation, member=may_apply, answer="yes")
+    invitation.refresh_from_db()
+    assert invitation.rsvp == "none"
