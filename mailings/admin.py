@@ -35,10 +35,23 @@ class OutboxMessageAdmin(SafeChangelistMixin, admin.ModelAdmin):
     actions = ["resend", "cancel"]
     readonly_fields = [
         "dedupe_key", "recipient", "language", "template", "subject", "essential", "sensitive", "status", "attempts",
-        "next_attempt_at", "sending_started_at", "last_error", "cause", "created_at", "sent_at", "headers",
+        "next_attempt_at", "sending_started_at", "last_error", "cause", "created_at", "sent_at", "shown_headers",
         "attachment_names",
     ]
     fields = readonly_fields
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The preview, with the reminders' preference and unsubscribe links cut (they act without a sign-in).
+        message = self.get_object(request, object_id) if object_id else None
+        if message is not None and not message.sensitive:
+            extra_context = {**(extra_context or {}), "preview_text": services.personal_links_masked(message.body_text),
+                             "preview_html": services.personal_links_masked(message.body_html)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("extra headers"))
+    def shown_headers(self, obj):
+        return "\n".join(f"{name}: {services.personal_links_masked(value)}" for name, value in obj.headers.items()
+                         ) or "—"
 
     @admin.display(description=_("subject"), ordering="subject")
     def short_subject(self, obj):

@@ -7,6 +7,7 @@ moved webinar's reminders). Sending, retries and the sweeper are in ``mailings.d
 """
 
 import base64
+import functools
 import logging
 import re
 from dataclasses import dataclass
@@ -49,6 +50,19 @@ def preferences_token(email: str) -> str:
     """The address's link secret (made on first use): the same link in every reminder, carrying
     nothing readable, until ``preferences_revoke_links`` replaces it."""
     return _preference_secrets([email])[_address_key(email)]
+
+
+def personal_links_masked(text: str) -> str:
+    """``text`` (a body, a header) with the secret of every preference and unsubscribe link cut out:
+    staff read what the portal sent, but such a link works without signing in, for its recipient."""
+    return _personal_link_pattern().sub(r"\1…/", text)
+
+
+@functools.cache
+def _personal_link_pattern() -> re.Pattern:
+    prefixes = [reverse(name, kwargs={"token": "TOKEN"}).split("TOKEN")[0]
+                for name in ("mailings:preferences", "mailings:unsubscribe")]
+    return re.compile("(" + "|".join(map(re.escape, prefixes)) + r")[^/\s\"'<>&]+/?")
 
 
 def _preference_secrets(emails) -> dict[str, str]:

@@ -131,3 +131,28 @@ def test_the_migration_blanks_personal_links_sent_before_it():
         executor.migrate(executor.loader.graph.leaf_nodes())
     assert (rows["personal"].body_text, rows["personal"].body_html, rows["personal"].subject) == ("", "", "s")
     assert rows["ordinary"].body_text == "hello"
+
+
+# The HTTP attack of 2026-11-29: a reminder's page in the admin showed its recipient's preference and
+# unsubscribe links (header and body), which work without signing in; the Secretariat is not trusted
+# with them (the preference admin hides the same secret).
+def test_staff_read_a_reminder_without_its_preference_and_unsubscribe_links(client, staff):
+    from datetime import UTC, datetime
+
+    row = services.mail_queue(to="ana@amb.example", template="test_event", dedupe_key="reminder", essential=False,
+                              context={"title": "Green infrastructure", "starts_at": datetime(2020, 7, 16, tzinfo=UTC)})
+    secret = services.preferences_token("ana@amb.example")
+    assert secret in row.body_text and secret in row.body_html and secret in row.headers["List-Unsubscribe"]
+    client.force_login(staff)
+    page = client.get(reverse("admin:mailings_outboxmessage_change", args=[row.pk])).content.decode()
+    assert secret not in page
+    assert "Green infrastructure" in page  # the preview is still there
+    assert "/mail/preferences/…/" in page and "List-Unsubscribe: &lt;http://" in page and "/mail/unsubscribe/…/" in page
+
+
+def test_personal_links_masked_cuts_only_the_links_secrets():
+    text = ("Turn reminders off: https://portal.example/mail/preferences/Ab-c_9/ "
+            "<a href=\"https://portal.example/mail/unsubscribe/Zz_1-\">x</a> /events/7/ /mail/other/keep/")
+    assert services.personal_links_masked(text) == (
+        "Turn reminders off: https://portal.example/mail/preferences/…/ "
+        "<a href=\"https://portal.example/mail/unsubscribe/…/\">x</a> /events/7/ /mail/other/keep/")
