@@ -9,9 +9,7 @@ from collections.abc import Iterator
 
 from django.utils import timezone
 
-from portal.exports import csv_lines, keyset_pages, xlsx_file
-
-from .resources import FORMULA_STARTS
+from portal.exports import csv_lines, keyset_pages, spreadsheet_safe, xlsx_file
 
 MEMBER_EXPORT_COLUMNS = {
     # column -> field read from the queryset (values_list)
@@ -31,10 +29,9 @@ CHUNK = 2000
 
 
 def _cell(value):
-    """A cell a spreadsheet would run as a formula (a member can type `=HYPERLINK(...)` as their
-    name) is prefixed with an apostrophe, as OWASP advises."""
+    """Text no spreadsheet runs as a formula (``portal.exports.spreadsheet_safe``), dates in the zone."""
     if isinstance(value, str):
-        return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+        return spreadsheet_safe(value)
     if hasattr(value, "isoformat"):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
     return "" if value is None else value

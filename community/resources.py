@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.resources import Diff
 
+from portal.exports import spreadsheet_safe
+
 from . import services
 from .addresses import normalize_email
 from .import_formats import (
@@ -23,20 +25,17 @@ from .import_formats import (
 )
 from .models import MembershipInvitation, Organisation, OrganisationKind, OrganisationStatus, Region
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
 
 class SpreadsheetSafeExport:
-    """Exported cells that a spreadsheet would run as a formula (a member can type
-    `=HYPERLINK(...)` as their name) are prefixed with an apostrophe, as OWASP advises."""
+    """Exported text that a spreadsheet would run as a formula (a member can type `=HYPERLINK(...)`
+    as their name) gets an apostrophe (``portal.exports.spreadsheet_safe``)."""
 
     def export(self, *args, **kwargs):
         dataset = super().export(*args, **kwargs)
         for index, row in enumerate(list(dataset)):
-            if any(isinstance(cell, str) and cell.startswith(FORMULA_STARTS) for cell in row):
-                dataset[index] = [
-                    f"'{cell}" if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell for cell in row
-                ]
+            safe = [spreadsheet_safe(cell) if isinstance(cell, str) else cell for cell in row]
+            if safe != list(row):
+                dataset[index] = safe
         return dataset
 
 

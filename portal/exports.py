@@ -6,6 +6,7 @@ Memory stays flat whatever the number of rows (the member export: 7 MB for CSV a
 """
 
 import csv
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 
@@ -14,6 +15,20 @@ from openpyxl import Workbook
 
 FORMATS = ("csv", "xlsx")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Excel in a French or Spanish locale opens a CSV splitting each line at ";" (the list separator
+# there), whatever the commas and quotes: what follows a ";" inside a cell starts a cell of its own.
+_FORMULA_AFTER_SEMICOLON = re.compile(r";(\s*)(?=[=+\-@])")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """``text`` as a cell no spreadsheet runs as a formula (a member can type ``=HYPERLINK(...)`` as
+    their name or ``CM;=HYPERLINK(...)`` as their job title): an apostrophe before a formula's first
+    character at the start, as OWASP advises, and after a semicolon."""
+    if text.startswith(FORMULA_STARTS):
+        text = "'" + text
+    return _FORMULA_AFTER_SEMICOLON.sub(r";\1'", text) if ";" in text else text
 
 
 def keyset_pages(queryset, fields: list[str], *, chunk: int) -> Iterator[tuple]:

@@ -82,6 +82,28 @@ def test_exports_do_not_carry_live_formulae(client, staff, member, fmt):
     assert "'+SUM(1,2)" in cells
 
 
+def test_a_formula_after_a_semicolon_is_not_live_where_excel_splits_at_semicolons(client, staff, member, organisation):
+    """The HTTP attack of 2026-11-29: a job title ``CM;=HYPERLINK(...)`` left the CSV as typed; Excel in
+    a French or Spanish locale splits each line at ";" (not at the commas), so its second part ran."""
+    from community.models import MembershipInvitation
+
+    member.job_title = 'CM;=HYPERLINK(A1&CHAR(104)) ; -2+3;@SUM(1)'
+    member.save()
+    MembershipInvitation.objects.create(email="x@example.org", first_name="Ana;+1", organisation=organisation)
+    client.force_login(staff)
+    from community.resources import MembershipInvitationResource
+
+    exports = [b"".join(client.get(reverse("admin:community_member_export"), {"format": "csv"}).streaming_content),
+               MembershipInvitationResource().export(MembershipInvitation.objects.all()).csv.encode()]
+    for content in exports:
+        # Each line as that Excel reads it: cells between semicolons, quotes and commas kept as text.
+        for line in content.decode().splitlines()[1:]:
+            for part in line.split(";"):
+                assert not part.lstrip().startswith(("=", "+", "-", "@")), (line, part)
+    assert "CM;'=HYPERLINK(A1&CHAR(104)) ; '-2+3;'@SUM(1)" in exports[0].decode()  # the text itself kept
+    assert "Ana;'+1" in exports[1].decode()
+
+
 def test_only_csv_and_xlsx_are_offered(client, staff):
     client.force_login(staff)
     body = client.get(reverse("admin:community_organisation_import")).content.decode()
