@@ -162,6 +162,10 @@ def answer_normalize(question: Question, value, other_text: str = "") -> Normali
             raise ValidationError(_("Enter a number, e.g. 1250 or 12.5."), code="invalid") from None
         if not number.is_finite() or abs(number) >= Decimal("1e16"):
             raise ValidationError(_("Enter a number, e.g. 1250 or 12.5."), code="invalid")
+        # "1e-999999" would be stored, and shown, written out: a million characters.
+        if number and number.normalize().as_tuple().exponent < -NUMBER_DECIMALS_MAX:
+            raise ValidationError(_("Enter a number with at most %(count)d decimals.") % {"count": NUMBER_DECIMALS_MAX},
+                                  code="too_precise")
         if question.min_value is not None and number < question.min_value:
             raise ValidationError(_("Enter a number of at least %(min)s.") % {"min": _number(question.min_value)},
                                   code="out_of_range")
@@ -176,6 +180,9 @@ def answer_normalize(question: Question, value, other_text: str = "") -> Normali
         raise ValidationError(_("Keep the answer under %(count)d characters (it has %(length)d).")
                               % {"count": limit, "length": len(text)}, code="too_long")
     return Normalized(text or None, (), "", bool(text))
+
+
+NUMBER_DECIMALS_MAX = 6
 
 
 def _number(value: Decimal) -> str:

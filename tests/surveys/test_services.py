@@ -45,6 +45,8 @@ def save(portrait, question, value, member, base=0, **kwargs):
     ("number", "12abc", "invalid"),
     ("number", "NaN", "invalid"),
     ("number", "1e400", "invalid"),
+    ("number", "1e-999999", "too_precise"),
+    ("number", "0.0000001", "too_precise"),
     ("short", "x" * 301, "too_long"),
     ("long", "x" * 5001, "too_long"),
     ("short", "nul\x00", "invalid"),
@@ -79,6 +81,8 @@ def test_valid_values_are_stored_by_kind(survey, portrait, member):
     assert save(portrait, q["scale"], "4", member).value == 4
     assert save(portrait, q["number"], "12,5", member).value == "12.5"
     assert Decimal(save(portrait, q["number"], "1000", member, base=1).value) == 1000
+    assert save(portrait, q["number"], "0.000001", member, base=2).value == "0.000001"
+    assert save(portrait, q["number"], "2.5000000000e0", member, base=3).value == "2.5"  # six decimals once normalised
     assert save(portrait, q["short"], "  Parks  ", member).value == "Parks"
     ranking = save(portrait, q["ranking"], [q["topics"][2].pk, q["topics"][0].pk], member)
     assert list(ranking.picked.order_by("rank").values_list("choice_id", "rank")) == [
