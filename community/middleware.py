@@ -1,10 +1,8 @@
 
 from django.conf import settings
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.http import urlencode
 
 from portal.i18n import page_language_chosen
 from portal.urlcache import cached_reverse
@@ -58,10 +56,9 @@ class StaffSecondFactorMiddleware:
         # The admin and the staff pages (to-do, later results and the selection board) alike.
         guarded = (cached_reverse("admin:index"), cached_reverse("community:staff_todo"))
         if request.path.startswith(guarded) and request.path != cached_reverse("admin:logout"):
-            step = second_factor.staff_second_factor_step(request)
-            if step is not None:
-                target = "community:second_factor_setup" if step == second_factor.SETUP else "mfa_reauthenticate"
-                return HttpResponseRedirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+            redirect = second_factor.staff_second_factor_redirect(request)
+            if redirect is not None:
+                return redirect
         return self.get_response(request)
 
 

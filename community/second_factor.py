@@ -9,6 +9,9 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import urlencode
 
 SETUP = "setup"
 VERIFY = "verify"
@@ -36,6 +39,16 @@ def staff_second_factor_step(request) -> str | None:
     if not session_passed_second_factor(request):
         return VERIFY
     return None
+
+
+def staff_second_factor_redirect(request) -> HttpResponseRedirect | None:
+    """For staff who have not passed the second factor: the page that sets it up or asks for the code,
+    coming back here after; else None."""
+    step = staff_second_factor_step(request)
+    if step is None:
+        return None
+    target = "community:second_factor_setup" if step == SETUP else "mfa_reauthenticate"
+    return HttpResponseRedirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
 
 
 def record_second_factor_activated(request) -> None:

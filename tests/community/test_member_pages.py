@@ -7,9 +7,10 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from community import steps
+from community import second_factor, steps
 from community.models import MemberStatus, OrganisationStatus
 
+from ..conftest import STAFF_TOTP_SECRET
 from ..factories import MemberFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -108,6 +109,7 @@ def test_a_proposed_organisation_stays_hidden_from_other_members(client, member)
 
 def test_staff_whose_role_does_not_see_members_see_no_member_cities(client):
     reviewer = UserFactory(is_staff=True)
+    second_factor.totp_activate(reviewer, STAFF_TOTP_SECRET)  # staff open these pages after it
     group = Group.objects.create(name="Reviewers only")
     group.permissions.add(Permission.objects.get(codename="view_organisation"))
     reviewer.groups.add(group)

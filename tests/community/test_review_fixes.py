@@ -6,9 +6,10 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
+from community import second_factor
 from community.models import Edition, Member, Organisation, OrganisationStatus, User
 
-from ..conftest import totp_code
+from ..conftest import STAFF_TOTP_SECRET, totp_code
 from ..factories import MemberFactory, OrganisationFactory, UserFactory
 from .test_signup import signup_data
 
@@ -71,6 +72,7 @@ def test_member_lands_on_the_dashboard_after_login(client, member, password):
 
 def test_staff_without_member_permission_cannot_see_an_organisation_page(client, member):
     reviewer = UserFactory(is_staff=True)
+    second_factor.totp_activate(reviewer, STAFF_TOTP_SECRET)  # staff open these pages after it
     client.force_login(reviewer)
     url = reverse("community:organisation_detail", args=[member.organisation_id])
     assert client.get(url).status_code == 404

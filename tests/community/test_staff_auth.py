@@ -1,6 +1,8 @@
 """Staff sign-in (issue 6, items 2 and 9): the admin logs in through the site's login, with its
 rate limits and, for staff, a second factor."""
 
+from urllib.parse import quote
+
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
@@ -107,6 +109,27 @@ def test_staff_without_a_second_factor_cannot_open_any_admin_page(client):
         response = client.get(page)
         assert response.status_code == 302, page
         assert response["Location"].startswith(reverse("community:second_factor_setup") + "?next="), page
+
+
+@pytest.mark.real_second_factor
+def test_staff_open_the_member_directory_only_after_the_second_factor(client, organisation, member, staff):
+    """The HTTP attack of 2026-11-29: staff signed in with the password alone (no authenticator yet,
+    or a session that never gave the code) read the directory and the organisations' members, as staff
+    (proposed organisations too), outside the admin's guard."""
+    pages = [reverse("community:organisation_list"), reverse("community:organisation_detail", args=[organisation.pk])]
+    client.force_login(_staff_without_second_factor())
+    for page in pages:
+        response = client.get(page)
+        assert response["Location"] == f"{reverse('community:second_factor_setup')}?next={quote(page, safe='')}"
+    client.force_login(staff)  # an authenticator, but this session has not given its code
+    for page in pages:
+        assert client.get(page)["Location"].startswith(reverse("mfa_reauthenticate") + "?next=")
+    response = client.post(client.get(pages[1])["Location"], {"code": _code()})
+    assert response["Location"] == pages[1]
+    assert [client.get(page).status_code for page in pages] == [200, 200]
+    # A member opens them as before, with no second factor to give.
+    client.force_login(member.user)
+    assert [client.get(page).status_code for page in pages] == [200, 200]
 
 
 @pytest.mark.real_second_factor
