@@ -4,7 +4,7 @@ member's own organisation: no URL names another organisation's portrait."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -139,7 +139,9 @@ class SectionView(PortraitMixin, View):
                                                                     questions=self.questions))
 
     def post(self, request, survey_id, section_id):
-        """The Save button without JavaScript: every question of the section; redirect when all saved."""
+        """The Save button without JavaScript: every question of the section; redirect when all saved.
+        From the page's script as the member leaves it (HX-Request, static/js/portal.js): the same
+        saves, answered with no content (nobody reads the answer, no message is left for the next page)."""
         self.setup_portrait()
         if self.not_open:
             return self.not_open_page()
@@ -167,6 +169,8 @@ class SectionView(PortraitMixin, View):
                 items[question.pk] = question_item(question, result.answer, {}, conflict=result,
                                                    posted=(result.mine, result.mine_other))
                 problems += 1
+        if request.headers.get("HX-Request"):
+            return HttpResponse(status=204)
         if errors:
             answers = answers_of(portrait)
             for question, (posted, message) in errors.items():

@@ -42,6 +42,17 @@ def waiting_on_a_lock() -> bool:
         return cursor.fetchone()[0] > 0
 
 
+def wait_for(condition, seconds=10):
+    """Poll ``condition`` until it holds: e.g. what a browser sends as it leaves a page (a keepalive
+    request) is written a moment after the next page opens. Fails after ``seconds``."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "not written in time"
+        time.sleep(0.05)
+
+
 def require_service(reason: str):
     """Skip when a real service is missing on a laptop; fail under .ci/run (PORTAL_REQUIRE_SERVICES=1)."""
     if settings.PORTAL_REQUIRE_SERVICES:

@@ -34,3 +34,38 @@ document.addEventListener("DOMContentLoaded", () => {
   const summary = document.querySelector("[data-error-summary]");
   if (summary) summary.focus();
 });
+
+// Forms that save themselves (the portrait's answers, the days application) save on a change, or a
+// pause in typing: what was typed just before leaving the page (a link, back, closing the tab) would be
+// lost, htmx's request being cancelled with the page. On the way out, each such form with a change not
+// saved yet is sent to its data-save-on-leave address, in one request the browser completes after the
+// page is gone; the server ignores a value it already holds.
+(() => {
+  const unsaved = new Set(); // the elements (a question, a form) whose own save has not answered since a change
+  const touched = (event) => {
+    const saver = event.target.closest && event.target.closest("[hx-post]");
+    if (saver && saver.closest("[data-save-on-leave]")) unsaved.add(saver);
+  };
+  document.addEventListener("input", touched);
+  document.addEventListener("change", touched);
+  document.addEventListener("htmx:afterRequest", (event) => {
+    if (event.detail.successful) unsaved.delete(event.detail.elt);
+  });
+  document.addEventListener("submit", (event) => {
+    // The form's own submission sends it all.
+    unsaved.forEach((saver) => {
+      if (event.target.contains(saver)) unsaved.delete(saver);
+    });
+  });
+  window.addEventListener("pagehide", () => {
+    const forms = new Set([...unsaved].filter((saver) => saver.isConnected)
+      .map((saver) => saver.closest("[data-save-on-leave]")));
+    forms.forEach((form) => {
+      fetch(form.dataset.saveOnLeave, {
+        method: "POST", body: new FormData(form), headers: { "HX-Request": "true" }, keepalive: true,
+        credentials: "same-origin", redirect: "manual",
+      });
+    });
+    unsaved.clear();
+  });
+})();

@@ -13,7 +13,7 @@ from django.urls import reverse
 from events.models import Application, Confirmation, Decision, EligibilityException, Review, SiteVisitPick
 from mailings.models import OutboxMessage
 
-from ..conftest import browser_sign_in
+from ..conftest import browser_sign_in, wait_for
 from ..factories import EditionFactory, MemberFactory, OrganisationFactory
 from .conftest import make_criteria, make_days, make_reviewer
 from .days_programme_helpers import make_session, make_visit
@@ -139,3 +139,27 @@ def test_apply_review_select_send_confirm_and_pick_a_site_visit(open_page, live_
 
     for page in (member_page, reviewer_page, staff_page):
         assert page.problems == []
+
+
+
+def test_what_was_typed_just_before_leaving_the_application_is_kept(open_page, live_server, staff):
+    """The walk of 2026-11-29: the application saves itself two seconds after the last keystroke;
+    leaving by a link before then lost what was typed."""
+    event = make_days(EditionFactory())
+    ana = MemberFactory(preferred_language="es")
+    EligibilityException.objects.create(event=event, member=ana, reason="Sent the portrait by email",
+                                        granted_by=staff)
+    page = open_page(reverse("events:application", args=[event.pk]), signed_in_as=ana.user)
+    page.fill("#id_motivation", "Queremos aprender de los corredores verdes.")
+    page.fill("#id_dietary_needs", "sin gluten")
+    # The next page is not asked of the server: the test database (SQLite in memory, shared by the live
+    # server's threads) refuses a read while the request sent on leaving writes.
+    page.route(f"**{reverse('community:dashboard')}",
+               lambda route: route.fulfill(body="<p>dashboard</p>", content_type="text/html"))
+    page.click(f"main a[href='{reverse('community:dashboard')}']")  # at once
+    page.wait_for_url(f"**{reverse('community:dashboard')}")
+    wait_for(lambda: Application.objects.filter(member=ana).exists())
+    draft = Application.objects.get(member=ana)
+    assert (draft.status, draft.motivation, draft.dietary_needs) == (
+        "draft", "Queremos aprender de los corredores verdes.", "sin gluten")
+    assert page.problems == []

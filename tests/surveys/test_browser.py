@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from surveys.models import Answer, Portrait, PortraitStatus, Question, QuestionKind
 
+from ..conftest import wait_for
 from ..factories import EditionFactory, MemberFactory, OrganisationFactory
 from .conftest import make_survey
 
@@ -91,3 +92,31 @@ def test_two_colleagues_fill_in_one_portrait_one_in_french(open_page, live_serve
     assert portrait.status == PortraitStatus.SUBMITTED and portrait.submitted_by == luc
     assert set(portrait.respondents.values_list("member__user__email", flat=True)) == {ana.user.email, luc.user.email}
     assert first.problems == [] and second.problems == []
+
+
+def test_answers_typed_just_before_leaving_are_kept_and_the_questions_fit_a_phone(open_page, live_server):
+    """The walk of 2026-11-29: a typed answer was sent only once its box lost the focus, half a second
+    later, and leaving by a link cancelled it; and the first option of a choice or scale question sat
+    beside the question's text (at 375 px over its words, the scale past the window's edge)."""
+    survey = make_survey(EditionFactory())
+    q = survey.q
+    member = MemberFactory(preferred_language="fr")
+    section = reverse("surveys:section", args=[survey.pk, q["single"].section_id])
+    page = open_page(section, signed_in_as=member.user, viewport={"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    for key in ("single", "multiple", "scale"):
+        legend = page.locator(f"#q-{q[key].pk} legend").bounding_box()
+        first = page.locator(f"#q-{q[key].pk} .form-check-input").first.bounding_box()
+        assert first["y"] >= legend["y"] + legend["height"] - 1, key  # under the question, not beside it
+    page.fill(f"#q{q['short'].pk}-input", "Service des parcs")
+    page.fill(f"#q{q['number'].pk}-input", "12,5")
+    # The next page is not asked of the server: the test database (SQLite in memory, shared by the live
+    # server's threads) refuses a read while the request sent on leaving writes.
+    next_section = reverse("surveys:section", args=[survey.pk, q["plan_name"].section_id])
+    page.route(f"**{next_section}", lambda route: route.fulfill(body="<p>next</p>", content_type="text/html"))
+    page.get_by_role("link", name="Plans →").click()  # at once, the number's box still focused
+    page.wait_for_url(f"**{next_section}")
+    wait_for(lambda: Answer.objects.filter(question__in=[q["short"], q["number"]]).count() == 2)
+    assert {a.question_id: a.value for a in Answer.objects.all()} == {q["short"].pk: "Service des parcs",
+                                                                      q["number"].pk: "12.5"}
+    assert page.problems == []

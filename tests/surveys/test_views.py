@@ -171,6 +171,20 @@ def test_save_button_with_one_bad_value_saves_the_rest_and_shows_the_error(clien
     assert list(Answer.objects.values_list("value", flat=True)) == ["Parks"]
 
 
+def test_the_section_sent_as_the_member_leaves_saves_what_it_can_and_leaves_no_message(client, survey, member):
+    """static/js/portal.js sends the section's form this way on leaving the page: nobody reads the answer,
+    and no "saved" or error message may wait for the member on another page."""
+    q = survey.q
+    client.force_login(member.user)
+    url = reverse("surveys:section", args=[survey.pk, q["single"].section_id])
+    response = client.post(url, {f"q{q['short'].pk}": "Parks", f"q{q['number'].pk}": "-3"},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 204 and response.content == b""
+    assert list(Answer.objects.values_list("value", flat=True)) == ["Parks"]
+    page = client.get(reverse("community:dashboard")).content.decode()
+    assert "Some answers were not saved" not in page and "Your answers are saved" not in page
+
+
 def test_section_page_shows_the_conditional_question_only_when_it_applies(client, survey, member):
     q = survey.q
     client.force_login(member.user)
