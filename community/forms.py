@@ -257,11 +257,12 @@ class SignupForm(MemberPreferencesFields):
         proposing = organisation is OrganisationChoiceField.PROPOSE_NEW
         if proposing:
             cleaned["organisation"] = organisation = None
-        if organisation and new_name:
-            self.add_error(
-                "new_organisation_name",
-                _("Either choose your organisation from the list or name a new one, not both."),
-            )
+        if organisation:
+            # An organisation chosen from the list wins: the page hides the new organisation's fields
+            # then, so what was typed there before changing one's mind can be neither seen nor cleared.
+            for name in [name for name in self.fields if name.startswith("new_organisation_")]:
+                cleaned[name] = ""
+                self._errors.pop(name, None)
         elif proposing and not new_name:
             self.add_error("new_organisation_name", _("Required when you name a new organisation."))
         if proposing:

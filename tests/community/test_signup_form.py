@@ -101,6 +101,18 @@ def test_not_in_the_list_proposes_the_named_organisation(client):
     assert member.organisation.status == OrganisationStatus.PROPOSED
 
 
+def test_a_chosen_organisation_wins_over_the_hidden_new_organisation_fields(client):
+    """The walk of 2026-11-29: "not in the list", a name typed, then an organisation chosen from the
+    list after all: the form refused it for the name, in a field the page now hid."""
+    lisbon = OrganisationFactory(name="Lisbon Metropolitan Area")
+    data = signup_data(organisation=str(lisbon.pk), new_organisation_name="Metropolitan Area of Lisbon",
+                       new_organisation_country="PT", new_organisation_website="not a website")
+    response = client.post(reverse("account_signup"), data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert Member.objects.get(user__email="ana.garcia@amb.example").organisation == lisbon
+    assert list(Organisation.objects.all()) == [lisbon]  # nothing proposed
+
+
 def test_time_zone_list_is_curated_and_grouped(client):
     html = client.get(reverse("account_signup")).content.decode()
     values = [value for _attrs, value, _label in select_options(html, "time_zone")]
