@@ -1,5 +1,7 @@
 """The portrait's step on the member's dashboard (community.steps registry)."""
 
+from collections import defaultdict
+
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -8,7 +10,8 @@ from django.utils.translation import ngettext
 
 from community.steps import Step, StepState, StepStatus
 
-from .models import Answer, Portrait, PortraitStatus, Question, Survey
+from .models import Answer, AnswerChoice, Portrait, PortraitStatus, Question, Survey
+from .selectors import survey_questions, visible_question_ids
 
 
 class PortraitStep(Step):
@@ -19,23 +22,40 @@ class PortraitStep(Step):
     depends_on = (Survey, Question, Portrait, Answer)
 
     def for_members(self, members, edition):
-        """Three queries whatever the number of members: the survey, its question count, the portraits."""
+        """Three queries whatever the number of members: the survey, the portraits and the choices that
+        show or hide questions in them (the questions are the cached ones the portrait's pages read)."""
         members = [m for m in members if m.is_approved]
         if edition is None or not members:
             return {}
         survey = Survey.objects.filter(edition=edition).first()
         if survey is None:
             return {}
-        total = Question.objects.filter(section__survey=survey).count()
         portraits = {
             p.organisation_id: p
             for p in Portrait.objects.filter(survey=survey, organisation__in={m.organisation_id for m in members})
             .select_related("survey").annotate(answered=Count("answers", filter=Q(answers__is_answered=True)))
         }
+        totals = self._question_totals(survey, [p for p in portraits.values() if p.answered])
         now = timezone.now()
         url = reverse("surveys:portrait", args=[survey.pk])
-        return {member.pk: self._state(survey, portraits.get(member.organisation_id), total, now, url)
-                for member in members}
+        return {member.pk: self._state(survey, portrait, totals.get(portrait.pk if portrait else None), now, url)
+                for member in members for portrait in [portraits.get(member.organisation_id)]}
+
+    @staticmethod
+    def _question_totals(survey, portraits) -> dict[int, int]:
+        """{portrait id: questions it shows}, as its own pages count them: a question whose condition
+        its answers do not meet is not one of them."""
+        if not portraits:
+            return {}
+        questions = survey_questions(survey)
+        conditions = {q.show_if_question_id for q in questions if q.show_if_question_id}
+        picks = defaultdict(lambda: defaultdict(list))
+        if conditions:
+            for portrait_id, question_id, choice_id in AnswerChoice.objects.filter(
+                    answer__portrait__in=portraits, answer__question_id__in=conditions).values_list(
+                    "answer__portrait_id", "answer__question_id", "choice_id"):
+                picks[portrait_id][question_id].append(choice_id)
+        return {p.pk: len(visible_question_ids(questions, picks[p.pk])) for p in portraits}
 
     def _state(self, survey, portrait, total, now, url):
         if now < survey.opens_at:

@@ -9,7 +9,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import formats, timezone
 
-from surveys import services
+from surveys import selectors, services
 from surveys.models import Answer, Portrait, PortraitStatus
 
 from ..factories import MemberFactory, UserFactory
@@ -273,7 +273,7 @@ def test_dashboard_step_follows_the_portrait(client, survey, member):
     portrait = services.portrait_get_or_create(survey=survey, organisation=member.organisation)
     services.answer_save(portrait=portrait, question=survey.q["short"], value="x", member=member, base_version=0)
     body = client.get(dashboard).content.decode()
-    assert "Draft: 1 of 8 questions answered" in body
+    assert "Draft: 1 of 7 questions answered" in body  # the plan's name is hidden until "yes"
     assert reverse("surveys:portrait", args=[survey.pk]) in body
     services.answer_save(portrait=portrait, question=survey.q["single"], value=str(survey.q["no"].pk), member=member,
                          base_version=0)
@@ -324,10 +324,30 @@ def test_portrait_step_costs_three_queries_for_any_number_of_members(survey, dja
 
     step = next(s for s in steps.registered() if s.key == "surveys.portrait")
     members = [MemberFactory(organisation=OrganisationFactory()) for _ in range(8)]
+    for member in members:  # every portrait a draft, with the choice that shows the conditional question
+        portrait = services.portrait_get_or_create(survey=survey, organisation=member.organisation)
+        services.answer_save(portrait=portrait, question=survey.q["single"], value=str(survey.q["yes"].pk),
+                             member=member, base_version=0)
+    selectors.survey_questions(survey)  # the questions come from the cache the portrait's pages fill
     for count in (1, 8):
         with django_assert_num_queries(3):
             states = step.for_members(members[:count], survey.edition)
-        assert len(states) == count
+        assert [state.detail for state in states.values()] == ["Draft: 1 of 8 questions answered."] * count
+
+
+def test_the_dashboard_counts_the_questions_the_portrait_shows(client, survey, member):
+    """The walk of 2026-11-29: the dashboard counted the questions an answer hides ("6 of 24") where the
+    portrait's pages said "6 of 21"."""
+    q = survey.q
+    portrait = services.portrait_get_or_create(survey=survey, organisation=member.organisation)
+    client.force_login(member.user)
+    for choice, total in ((q["no"], 7), (q["yes"], 8)):  # "yes" shows the plan's name
+        services.answer_save(portrait=portrait, question=q["single"], value=str(choice.pk), member=member,
+                             base_version=0 if choice == q["no"] else 1)
+        dashboard = client.get(reverse("community:dashboard")).content.decode()
+        assert f"Draft: 1 of {total} questions answered." in dashboard
+        assert f"1 of {total} questions answered" in client.get(reverse("surveys:portrait", args=[survey.pk])
+                                                                ).content.decode()
 
 
 @pytest.mark.parametrize("value", NASTY)
