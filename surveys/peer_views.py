@@ -66,7 +66,7 @@ class StaffPeersView(StaffPermissionRequiredMixin, TemplateView):
         table = peers.staff_table(survey, limit=STAFF_PAIRS_SHOWN) if survey is not None else None
         pairs = table.pairs if table else []
         texts = peers.choice_texts(choice for pair in pairs for choice in pair.shared)
-        rows = [{"pair": pair, "shared": [texts[c] for c in pair.shared if c in texts]} for pair in pairs]
+        rows = [{"pair": pair, "shared": peers.shared_texts(pair.shared, texts)} for pair in pairs]
         return super().get_context_data(
             surveys=surveys, survey=survey, rows=rows, submitted=table.submitted if table else 0,
             consenting=table.consenting if table else 0, shown=STAFF_PAIRS_SHOWN, **kwargs)

@@ -247,8 +247,7 @@ def suggested_rows(portrait) -> list[dict]:
     def compute():
         suggested = peers_for(portrait)
         texts = choice_texts(choice for peer in suggested for choice in peer.shared)
-        return [{"peer": peer, "shared": [texts[choice] for choice in peer.shared if choice in texts]}
-                for peer in suggested]
+        return [{"peer": peer, "shared": shared_texts(peer.shared, texts)} for peer in suggested]
 
     key = f"surveys.peers-of.{portrait.survey_id}.{portrait.pk}.{get_language()}"
     return caching.cached_from_peers(portrait.survey_id, key, compute)
@@ -276,6 +275,12 @@ def staff_table(survey, *, limit: int) -> StaffTable:
 
     table = caching.cached(caching.peer_table_key(survey.pk), compute)
     return table if table.limit == limit else compute()
+
+
+def shared_texts(choice_ids, texts: dict[int, str]) -> list[str]:
+    """The shared choices' texts in order, each once: a topic offered in two questions (a challenge
+    and a priority) is one topic to the reader."""
+    return list(dict.fromkeys(texts[choice] for choice in choice_ids if choice in texts))
 
 
 def choice_texts(choice_ids) -> dict[int, str]:

@@ -87,6 +87,19 @@ def test_peers_are_ranked_by_weighted_jaccard_on_the_hand_checked_example(exampl
     assert a_peers[0].percent == 50
 
 
+def test_a_topic_offered_in_two_questions_is_named_once(example, client, staff):
+    """The walk of 2026-11-29: "Urban forests, Urban forests" when both organisations picked the topic
+    in the challenges and in the ranking."""
+    p, q = example.portraits_by_letter, example.q
+    type(q["topics"][0]).objects.filter(pk=q["topics"][0].pk).update(text="Heat waves")  # as the challenge
+    rows = peers.suggested_rows(p["A"])
+    assert rows[0]["peer"].portrait.organisation_name == "Bilbao"
+    assert rows[0]["shared"] == ["Heat waves"]
+    client.force_login(staff)
+    table = client.get(reverse("surveys:staff_peers")).content.decode()
+    assert "Heat waves, Heat waves" not in table and "Heat waves" in table
+
+
 def test_staff_table_lists_every_pair_that_shares_something_in_order(example):
     pairs = peers.peer_table(example)
     assert [(pair.first.organisation_name, pair.second.organisation_name, round(pair.score, 6)) for pair in pairs] == [
