@@ -96,3 +96,6 @@ def test_demo_days_are_seeded_once_with_a_selection_under_way(settings, client, 
     assert page.count("data-picked") == 2 and "Collserola" in page
     left = {s.pk: programme.places_left(s) for s in programme.sessions_with_places(days)}
     assert sorted(v for v in left.values() if v is not None) == [12, 14, 19]  # Sant Antoni and the Besòs picked
+    # The walk of 2026-11-29: "Meeting point: …" stood in English on the French and Spanish pages.
+    page = client.get(reverse("events:programme", args=[days.pk]), headers={"Accept-Language": "fr"}).content.decode()
+    assert "Lieu : Mercat de Sant Antoni" in page and "Meeting point" not in page
