@@ -85,15 +85,6 @@ def test_same_name_in_another_country_is_a_different_organisation(client, organi
     assert Organisation.objects.filter(name=organisation.name).count() == 2
 
 
-def test_signup_both_listed_and_new_organisation_is_refused(client, organisation):
-    response = client.post(
-        reverse("account_signup"),
-        signup_data(organisation=organisation.pk, new_organisation_name="Another", new_organisation_country="FR",
-                    new_organisation_region="europe", new_organisation_kind="city"),
-    )
-    assert "new_organisation_name" in errors_of(response)
-
-
 def test_signup_malformed_website(client):
     response = client.post(
         reverse("account_signup"),
