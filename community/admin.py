@@ -32,6 +32,7 @@ from portal.admin_tools import (
 )
 from portal.import_ui import FriendlyImportMixin
 from portal.imports import SafeImportMixin
+from portal.numbers import grouped
 
 from . import audit, exports, selectors, services
 from .addresses import normalize_email
@@ -49,7 +50,6 @@ from .models import (
 )
 from .proposed_organisations import proposed_organisation_choices
 from .resources import MembershipInvitationResource, OrganisationResource
-from .templatetags.portal_numbers import grouped
 from .translated import TranslatedAdmin, all_language_columns
 
 # Third-party admins are registered again with SafeChangelistMixin, like every admin of the portal

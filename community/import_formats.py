@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 from import_export.widgets import CharWidget, ForeignKeyWidget, IntegerWidget, Widget
 
-from .templatetags.portal_numbers import grouped
+from portal.numbers import grouped
 
 # Spaces of every kind a spreadsheet or a French locale puts between thousands, and the marks.
 GROUPING = re.compile(r"[\s\u00a0\u202f,.'’_]")

@@ -106,7 +106,7 @@ class OrganisationResource(PersonFriendlyImport, SpreadsheetSafeExport, resource
 
     @staticmethod
     def template_example():
-        from .templatetags.portal_numbers import grouped
+        from portal.numbers import grouped
 
         return {"name": "Lisboa", "country": "Portugal", "region": str(Region.EUROPE.label),
                 "kind": str(OrganisationKind.CITY.label), "population": grouped(2_870_000),

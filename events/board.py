@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 
 from community.models import Region
+from portal.numbers import euros as euros_text
 from surveys.models import PortraitStatus, Respondent
 
 from . import board_cache
@@ -285,7 +286,7 @@ def board_rows(applications, event: Event, decisions) -> list[BoardRow]:
         if a.nights_wanted:
             asked.append(nights[a.nights_wanted, a.first_night])
         if a.travel_support_wanted:
-            asked.append(travel % {"euros": a.travel_cost_estimate or 0})
+            asked.append(travel % {"euros": euros_text(a.travel_cost_estimate or 0)})
         state = "" if a.decision == Decision.PENDING else ("sent" if a.decision == a.decision_sent else "draft")
         sent_note = sent_notes[a.decision_sent] if state == "draft" and a.decision_sent != Decision.PENDING else ""
         holds_place = a.holds_place
@@ -306,7 +307,7 @@ def board_rows(applications, event: Event, decisions) -> list[BoardRow]:
             pass_wanted=a.expo_pass_wanted, pass_granted=a.pass_granted, nights_wanted=str(a.nights_wanted),
             nights_granted=str(a.nights_granted), nights_label=nights_label % {"asked": a.nights_wanted},
             euros_wanted=a.travel_support_wanted, euros_asked=euros_asked, euros_granted=str(a.euros_granted),
-            euros_label=euros_label % {"asked": euros_asked},
+            euros_label=euros_label % {"asked": euros_text(euros_asked)},
             change_url=change_url(a.pk), decide_url=decide_url(a.pk), grant_url=grant_url(a.pk),
             tick_label=tick % {"name": name}, group_label=group % {"name": name}))
     return rows

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from community import audit
 from community.models import MemberStatus
 from mailings.services import MailRequest, mail_queue_many
+from portal.numbers import euros as euros_text
 from surveys.models import PortraitStatus, Respondent
 
 from . import board_cache
@@ -279,7 +280,7 @@ def grant(*, application, expo_pass: bool, nights, euros, by) -> Application:
         errors["nights"] = _("%(asked)s nights were asked: grant at most that.") % {"asked": application.nights_wanted}
     if euros > (application.travel_cost_estimate or ZERO):
         errors["euros"] = _("%(asked)s EUR were asked: grant at most that.") % {
-            "asked": application.travel_cost_estimate or ZERO}
+            "asked": euros_text(application.travel_cost_estimate or ZERO)}
     if expo_pass and not application.expo_pass_wanted:
         errors["expo_pass"] = _("No expo pass was asked.")
     if errors:
@@ -293,7 +294,7 @@ def grant(*, application, expo_pass: bool, nights, euros, by) -> Application:
             "left": use.nights_left, "used": use.nights_used, "limit": use.nights}
     if use.euros_used + euros > use.euros:
         errors["euros"] = _("Only %(left)s EUR left (%(used)s of %(limit)s granted).") % {
-            "left": use.euros_left, "used": use.euros_used, "limit": use.euros}
+            "left": euros_text(use.euros_left), "used": euros_text(use.euros_used), "limit": euros_text(use.euros)}
     if errors:
         raise ValidationError(errors)
     before = {"pass": application.pass_granted, "nights": application.nights_granted,

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from portal.numbers import decimal_input
 from surveys.models import PortraitStatus, Respondent, Survey
 
 from . import applications as rules
@@ -58,6 +59,8 @@ class DaysMixin(EventMixin):
         editable = self.open and not self.decided
         if form is None and not self.decided:
             initial = {field: getattr(application, field) for field in rules.NEED_FIELDS} if application else {}
+            if initial.get("travel_cost_estimate") is not None:  # typed back as the page's language writes it
+                initial["travel_cost_estimate"] = decimal_input(initial["travel_cost_estimate"])
             form = ApplicationForm(initial=initial, event=self.event, editable=editable)
         can_confirm = rules.can_confirm(application, self.now)
         if confirm_form is None and can_confirm:

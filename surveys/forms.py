@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.numbers import decimal_input
+
 from .models import SCALE_MAX, SCALE_MIN, QuestionKind
 
 
@@ -117,7 +119,8 @@ def question_item(question, answer, picks, *, visible=True, posted=None, error="
     item.ranks = {choice_id: rank for rank, choice_id in enumerate(ids, start=1)}
     if answer is not None:
         item.other_text = answer.other_text
-        item.text = "" if answer.value is None else str(answer.value)
+        item.text = "" if answer.value is None else (
+            decimal_input(answer.value) if question.kind == QuestionKind.NUMBER else str(answer.value))
     return item
 
 

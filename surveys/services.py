@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from community import audit
 from mailings.services import mail_queue
+from portal.numbers import decimal_input
 
 from . import caching, signals
 from .audit import SurveyAction
@@ -215,7 +216,7 @@ def answer_display(question: Question, answer: Answer | None, choice_ids=None) -
             items.append(_("Other: %(text)s") % {"text": answer.other_text})
         return "; ".join(items)
     if question.kind == QuestionKind.NUMBER:
-        return f"{answer.value} {question.unit}".strip()
+        return f"{decimal_input(answer.value)} {question.unit}".strip()
     if question.kind == QuestionKind.SCALE:
         label = {SCALE_MIN: question.scale_min_label, SCALE_MAX: question.scale_max_label}.get(answer.value)
         return f"{answer.value} ({label})" if label else str(answer.value)

@@ -1,18 +1,10 @@
-"""Numbers grouped the way the page's language writes them: 3,300,000 (EN), 3 300 000 (FR),
-3.300.000 (ES). Only where asked (not USE_THOUSAND_SEPARATOR, which would also write years and
-ids as 2,020)."""
+"""Numbers written the way the page's language writes them (portal.numbers): ``grouped`` for whole
+numbers, ``euros`` for amounts."""
 
 from django import template
-from django.utils import formats
+
+from portal import numbers
 
 register = template.Library()
-
-
-@register.filter
-def grouped(value):
-    if value is None or value == "":
-        return ""
-    try:
-        return formats.number_format(int(value), force_grouping=True)
-    except (TypeError, ValueError):
-        return value
+register.filter("grouped", numbers.grouped)
+register.filter("euros", numbers.euros)

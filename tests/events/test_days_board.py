@@ -155,7 +155,7 @@ def test_meters_and_regional_balance(client, board, staff):
     assert (use.places_used, use.passes_used, use.nights_used, use.euros_used) == (1, 1, 2, Decimal("450.00"))
     html = response.content.decode()
     assert '<meter min="0" max="1000.00" value="450.00">' in html
-    assert "1 of 3" in html and "450.00 of 1000.00 EUR" in html
+    assert "1 of 3" in html and "450.00 of 1,000.00 EUR" in html
     balance = {row.region: (row.applied, row.selected) for row in response.context["regions"]}
     assert balance["africa"] == (1, 1) and balance["europe"] == (1, 0)
 
@@ -316,7 +316,7 @@ def test_grant_within_the_budget_then_refused_with_the_figures_inline(client, bo
     assert response.status_code == 200
     first.refresh_from_db()
     assert (first.pass_granted, first.nights_granted, first.euros_granted) == (True, 2, Decimal("500.00"))
-    assert "500.00 of 1000.00 EUR" in response.content.decode()  # the meters, out of band
+    assert "500.00 of 1,000.00 EUR" in response.content.decode()  # the meters, out of band
     rules.grant(application=second, expo_pass=True, nights=2, euros="400", by=staff)
     third = make_application(board)
     select(third, staff)
@@ -325,7 +325,7 @@ def test_grant_within_the_budget_then_refused_with_the_figures_inline(client, bo
     html = response.content.decode()
     assert "No expo pass left: 2 of 2 granted." in html
     assert "Only 0 nights left (4 of 4 granted)." in html
-    assert "Only 100.00 EUR left (900.00 of 1000.00 granted)." in html
+    assert "Only 100.00 EUR left (900.00 of 1,000.00 granted)." in html
     third.refresh_from_db()
     assert (third.pass_granted, third.nights_granted, third.euros_granted) == (False, 0, Decimal("0"))
     assert AuditEntry.objects.filter(action=rules.DaysAction.GRANTED).count() == 2

@@ -85,7 +85,7 @@ def test_two_staff_granting_the_last_euros_at_once_never_overspend(postgresql, e
     refused = [o for o in outcomes if isinstance(o, ValidationError)]
     granted = [o for o in outcomes if isinstance(o, Application)]
     assert len(granted) == 1 and len(refused) == 1, outcomes
-    assert "Only 400.00 EUR left (600.00 of 1000.00 granted)." in refused[0].message_dict["euros"]
+    assert "Only 400.00 EUR left (600.00 of 1,000.00 granted)." in refused[0].message_dict["euros"]
     assert "No expo pass left: 1 of 1 granted." in refused[0].message_dict["expo_pass"]
     use = rules.budget_use(event)
     assert use.euros_used == Decimal("600.00") <= use.euros

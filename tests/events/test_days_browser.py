@@ -92,7 +92,7 @@ def test_apply_review_select_send_confirm_and_pick_a_site_visit(open_page, live_
     row.locator(f"#euros-{application.pk}").fill("1200")
     row.locator(".board-grant button[type=submit]").click()
     expect = pytest.importorskip("playwright.sync_api").expect
-    expect(staff_page.locator("[data-meter='euros']")).to_contain_text("1200.00 of 5000.00 EUR")
+    expect(staff_page.locator("[data-meter='euros']")).to_contain_text("1,200.00 of 5,000.00 EUR")
     assert "2 of 20" in staff_page.locator("[data-meter='nights']").inner_text()
     assert "1 of 5" in staff_page.locator("[data-meter='passes']").inner_text()
     staff_page.click(f"a[href='{reverse('events:staff_board_send', args=[event.pk])}']")
@@ -111,7 +111,7 @@ def test_apply_review_select_send_confirm_and_pick_a_site_visit(open_page, live_
     member_page.goto(link.replace(settings.PORTAL_BASE_URL, live_server.url))
     decision = member_page.locator("[data-decision='selected']")
     assert "You are selected" in decision.inner_text() and "2 nights of accommodation" in decision.inner_text()
-    assert "travel support of up to 1200.00 EUR" in decision.inner_text()
+    assert "travel support of up to 1,200.00 EUR" in decision.inner_text()
     assert "Wear your badge at all times." in member_page.locator("[data-protocol]").inner_text()
     assert member_page.input_value("#id_badge_name") == "Ana García"
     member_page.fill("#id_arrival_date", first_night.isoformat())
