@@ -25,6 +25,7 @@ from django.db.models import (
 from django.utils.translation import gettext as _
 
 from community.models import Member, Organisation, Region
+from portal.numbers import decimal_input
 
 from .models import (
     SCALE_MAX,
@@ -187,17 +188,21 @@ def _ranking_result(result, choices, rank_counts):
 
 def histogram(values: list[Decimal], *, max_bins: int = HISTOGRAM_MAX_BINS) -> list[tuple[str, int]]:
     """[(bin label, count)]: one bin per whole number when the values are whole and span at most
-    ``max_bins`` numbers, else ``max_bins`` equal bins from the smallest to the largest value (the
-    last bin includes its upper end)."""
+    ``max_bins`` numbers; whole values spanning more (years, populations) in at most ``max_bins`` bins of
+    whole numbers ("2012–2014"); else ``max_bins`` equal bins from the smallest to the largest value
+    (the last bin includes its upper end). Labels are written in the page's language (12,5 in French)."""
     if not values:
         return []
     low, high = min(values), max(values)
-    whole = all(value == value.to_integral_value() for value in values)
-    if whole and high - low < max_bins:
+    if all(value == value.to_integral_value() for value in values):
+        low, high = int(low), int(high)
+        width = -(-(high - low + 1) // max_bins)  # whole numbers per bin, rounded up
         counts = defaultdict(int)
         for value in values:
-            counts[int(value)] += 1
-        return [(str(n), counts.get(n, 0)) for n in range(int(low), int(high) + 1)]
+            counts[(int(value) - low) // width] += 1
+        bins = -(-(high - low + 1) // width)
+        return [(_whole_label(low + i * width, min(low + (i + 1) * width - 1, high)), counts.get(i, 0))
+                for i in range(bins)]
     bins = max_bins
     width = (high - low) / bins
     counts = [0] * bins
@@ -207,9 +212,13 @@ def histogram(values: list[Decimal], *, max_bins: int = HISTOGRAM_MAX_BINS) -> l
     return [(f"{_fmt(edges[i])}–{_fmt(edges[i + 1])}", counts[i]) for i in range(bins)]
 
 
+def _whole_label(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}–{last}"
+
+
 def _fmt(number: Decimal) -> str:
     text = f"{number.quantize(Decimal('0.01')):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return decimal_input(text.rstrip("0").rstrip(".") if "." in text else text)
 
 
 def _histogram_result(result, values):

@@ -171,8 +171,20 @@ def test_histograms_for_scale_and_number(survey):
 def test_histogram_bins_by_hand():
     assert results.histogram([Decimal(v) for v in ("1", "3", "3", "4")]) == [("1", 1), ("2", 0), ("3", 2), ("4", 1)]
     bins = results.histogram([Decimal(v) for v in ("0", "5", "100")], max_bins=4)
-    assert bins == [("0–25", 2), ("25–50", 0), ("50–75", 0), ("75–100", 1)]  # the last bin includes 100
+    assert bins == [("0–25", 2), ("26–51", 0), ("52–77", 0), ("78–100", 1)]  # whole numbers, 100 included
+    decimals = results.histogram([Decimal(v) for v in ("0", "5.5", "100")], max_bins=4)
+    assert decimals == [("0–25", 2), ("25–50", 0), ("50–75", 0), ("75–100", 1)]  # the last bin includes 100
     assert results.histogram([]) == []
+    # Whole numbers over a wider span (the walk of 2026-11-29: years binned as "2012.4–2014.8"): bins
+    # of whole numbers, the last one ending at the largest value.
+    years = [Decimal(v) for v in ("2005", "2012", "2013", "2014", "2020", "2026")]
+    assert results.histogram(years) == [
+        ("2005–2007", 1), ("2008–2010", 0), ("2011–2013", 2), ("2014–2016", 1), ("2017–2019", 0),
+        ("2020–2022", 1), ("2023–2025", 0), ("2026", 1)]
+    from django.utils import translation
+
+    with translation.override("fr"):  # a decimal point is a comma in French
+        assert results.histogram([Decimal("0.5"), Decimal("3")], max_bins=2) == [("0,5–1,75", 1), ("1,75–3", 1)]
 
 
 def test_ranking_by_weighted_borda_score(survey):
