@@ -48,7 +48,7 @@ REAL_APPLICATIONS_CLOSE = datetime(2020, 10, 1, 23, 59, tzinfo=MADRID)
 REVIEWER_EMAIL = "reviewer@demo.example"
 REVIEWERS_GROUP = "Reviewers"  # made by a data migration of the review pages; get_or_create by name here
 
-TITLE = ("City Managers Days 2020", "Journées des City Managers 2020", "Jornadas de City Managers 2020")
+TITLE = ("City Managers Days 2020",) * 3  # the event's name in every language, as the pages write it
 DESCRIPTION = (
     "Three days in Barcelona during the Smart City Expo World Congress: plenaries, peer exchanges and site "
     "visits on green infrastructure. Demo data: the real days took place on 17-19 November 2020.",
