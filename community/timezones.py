@@ -9,6 +9,7 @@ at import, from the files ``zoneinfo`` itself reads (its TZPATH, else the ``tzda
 
 import unicodedata
 import zoneinfo
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
@@ -108,6 +109,16 @@ def city_label(zone: str) -> str:
     if len(parts) == 1:
         return parts[0]
     return parts[-1] if len(parts) == 2 else f"{parts[-1]} ({', '.join(parts[1:-1])})"
+
+
+def zone_label(value) -> str:
+    """The zone a date is given in, as the sign-up list names it ("Toronto", "Buenos Aires (Argentina)",
+    "UTC"): from a zone name, a zone, or an aware datetime. Abbreviations ("CET", "-03") are ambiguous
+    or missing for many zones; the pages all say it this one way."""
+    if isinstance(value, datetime):
+        value = value.tzinfo
+    name = getattr(value, "key", None) or str(value or "")  # a ZoneInfo's name, or "UTC"
+    return city_label(canonical(name)) if name else ""
 
 
 def _grouped() -> list[tuple[str, list[tuple[str, str]]]]:

@@ -201,3 +201,15 @@ def test_pending_and_approved_members_are_still_told(client, member, pending_mem
         response = client.post(reverse("account_login"), {"login": person.user.email, "password": password},
                                follow=True)
         assert f"You are logged in as {person.user.email}." in [str(m) for m in response.context["messages"]]
+
+
+def test_pages_name_a_dates_zone_as_the_list_does():
+    """The walk of 2026-11-29: the dashboard said "(CET)" or "(-03)" where the other pages said
+    "(Europe/Madrid)": one way now, the list's own name of the zone."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    assert [timezones.zone_label(value) for value in (
+        "Europe/Madrid", ZoneInfo("America/Argentina/Buenos_Aires"),
+        datetime(2020, 6, 1, tzinfo=ZoneInfo("Asia/Calcutta")), datetime(2020, 6, 1, tzinfo=UTC), "UTC", None)] == [
+        "Madrid", "Buenos Aires (Argentina)", "Kolkata", "UTC", "UTC", ""]

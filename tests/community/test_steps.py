@@ -77,7 +77,7 @@ def test_a_registered_step_shows_on_the_dashboard_with_its_state_date_and_link(c
     assert '<a href="/portrait/">Fill in the portrait</a>' in page
     assert "In progress" in page and "Closes soon" in page
     # 21:59 UTC is 23:59 in the member's zone (Europe/Madrid, summer time).
-    assert 'datetime="2020-07-06T23:59:00+02:00"' in page and "Open until July 6, 2020 at 11:59 p.m. (CEST)" in page
+    assert 'datetime="2020-07-06T23:59:00+02:00"' in page and "Open until July 6, 2020 at 11:59 p.m. (Madrid)" in page
 
 
 def test_without_other_apps_a_complete_member_has_no_step_that_is_always_done(client, member, edition):
