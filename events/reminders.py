@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from mailings.services import MailRequest, mail_queue_many
 
-from .models import Event, Invitation, InvitationStatus, Rsvp
+from .models import Event, EventKind, Invitation, InvitationStatus, Rsvp
 from .services import eligible_members, event_url
 
 # kind -> (the answer it is for, how long before the start it is due)
@@ -51,7 +51,8 @@ def _titles(event) -> dict[str, str]:
 def event_reminders_send(*, now=None) -> int:
     """Queue the reminders due now for every event starting within 3 days. Returns how many."""
     now = now or timezone.now()
-    events = Event.objects.filter(starts_at__gt=now, starts_at__lte=now + LONGEST)
+    # Webinars: the in-person days take no invitation (their participants confirm a place instead).
+    events = Event.objects.filter(starts_at__gt=now, starts_at__lte=now + LONGEST, kind=EventKind.WEBINAR)
     return sum(_remind(event, now) for event in events)
 
 

@@ -30,6 +30,8 @@ from .audit import EventAction
 from .models import EligibilityException, Event, EventKind, Invitation, InvitationStatus, Rsvp
 
 RSVP_SALT = "events.invitation.rsvp"
+# Why an in-person event's invitations were revoked (also by migration 0009).
+DAYS_TAKE_APPLICATIONS = "City Managers Days take applications, not invitations."
 
 
 # ------------------------------------------------------------------------------ eligibility
@@ -200,7 +202,8 @@ def invitations_resend(*, invitations, by, now=None) -> int:
     now = now or timezone.now()
     resend = uuid.uuid4().hex  # fresh for each resend: two clicks mean two emails, as asked
     ids = [getattr(i, "pk", i) for i in invitations]
-    chosen = (Invitation.objects.filter(pk__in=ids, status=InvitationStatus.INVITED, event__ends_at__gt=now)
+    chosen = (Invitation.objects.filter(pk__in=ids, status=InvitationStatus.INVITED, event__ends_at__gt=now,
+                                        event__kind=EventKind.WEBINAR)
               .select_related("event", "member__user").order_by("event_id", "pk"))
     by_event: dict[int, list[Invitation]] = {}
     for invitation in chosen:
@@ -402,11 +405,16 @@ def event_save(*, event: Event, changed: list[str] | tuple[str, ...] = ()) -> Ev
     if not creating and any(name in SCHEDULE_FIELDS for name in changed):
         event.sequence += 1
     event.save()
+    if not creating and not event.is_webinar:
+        # Made an in-person event: a place there comes through an application, not an invitation.
+        Invitation.objects.filter(event=event, status=InvitationStatus.INVITED).update(
+            status=InvitationStatus.REVOKED, revoked_at=timezone.now(), revoked_reason=DAYS_TAKE_APPLICATIONS)
     if not creating and "starts_at" in changed:
         # Moved: reminders still queued are for the old time. The sequence is in their keys, so
         # the next beat run queues them again for the new time (events/reminders.py).
         outbox_cancel_prefix(f"event-reminder:{event.pk}:")
-    if not creating and any(name in SCHEDULE_FIELDS for name in changed) and not event.has_ended():
+    if not creating and event.is_webinar and any(name in SCHEDULE_FIELDS for name in changed) \
+            and not event.has_ended():
         active = Invitation.objects.filter(event=event, status=InvitationStatus.INVITED).exclude(rsvp=Rsvp.NO)
         invitations_mail(active.select_related("event", "member__user"))
     return event

@@ -154,3 +154,44 @@ def test_an_old_invitation_to_the_days_answers_nothing(client, days, may_apply):
         services.invitation_respond(invitation=invitation, member=may_apply, answer="yes")
     invitation.refresh_from_db()
     assert invitation.rsvp == "none"
+
+
+def test_an_old_invitation_to_the_days_is_never_mailed_again_and_the_migration_revokes_it(days, may_apply, staff):
+    """The review of the fix above: an invitation the days held from before (the admin's "Invite all
+    eligible", a yes posted to their page) was mailed again, with its RSVP links, by an edit of the event,
+    by the resend action and by the reminders."""
+    from datetime import timedelta
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    from events.models import InvitationStatus
+    from events.reminders import event_reminders_send
+    from mailings.models import OutboxMessage
+
+    invitation = Invitation.objects.create(event=days, member=may_apply)
+    days.title_en = "City Managers Days 2030"
+    services.event_save(event=days, changed=["title_en"])
+    assert services.invitations_resend(invitations=[invitation], by=staff) == 0
+    assert event_reminders_send(now=days.starts_at - timedelta(minutes=50)) == 0
+    assert not OutboxMessage.objects.exists()
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.REVOKED  # the edit revoked it
+    Invitation.objects.filter(pk=invitation.pk).update(status=InvitationStatus.INVITED, revoked_at=None)
+    import_module("events.migrations.0009_revoke_in_person_invitations").revoke(apps, None)
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.REVOKED and invitation.revoked_at <= timezone.now()
+
+
+def test_a_webinar_made_in_person_revokes_its_invitations(webinar, member, staff):
+    from events.models import EventKind, InvitationStatus
+    from mailings.models import OutboxMessage
+
+    invitation = Invitation.objects.create(event=webinar, member=member)
+    webinar.kind = EventKind.IN_PERSON
+    services.event_save(event=webinar, changed=["kind"])
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.REVOKED
+    assert invitation.revoked_reason == services.DAYS_TAKE_APPLICATIONS
+    assert not OutboxMessage.objects.exists()
