@@ -95,6 +95,10 @@ def test_apply_review_select_send_confirm_and_pick_a_site_visit(open_page, live_
     expect(staff_page.locator("[data-meter='euros']")).to_contain_text("1,200.00 of 5,000.00 EUR")
     assert "2 of 20" in staff_page.locator("[data-meter='nights']").inner_text()
     assert "1 of 5" in staff_page.locator("[data-meter='passes']").inner_text()
+    # The meters were swapped in place, at the top (the walk of 2026-11-29: after each decision or grant a
+    # copy landed inside the applications' table, with another "Send decisions…" button).
+    assert staff_page.locator("#board-meters").count() == 1 and staff_page.locator("table #board-meters").count() == 0
+    assert staff_page.locator(f"a[href='{reverse('events:staff_board_send', args=[event.pk])}']").count() == 1
     staff_page.click(f"a[href='{reverse('events:staff_board_send', args=[event.pk])}']")
     staff_page.wait_for_url(f"**{reverse('events:staff_board_send', args=[event.pk])}")
     assert "1 selected" in staff_page.locator("[data-send='selected']").inner_text()
