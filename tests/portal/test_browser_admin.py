@@ -39,6 +39,11 @@ def test_admin_pages_work_under_the_strict_policy(open_page, settings):  # noqa:
     page = _sign_in(open_page, staff, "/admin/")
     _goto(page, "/admin/")
     assert page.locator("#site-name").is_visible()
+    # The staff pages' descriptions read as lines beside their titles (the walk of 2026-11-29: Django's
+    # dashboard gave the titles the whole width, the descriptions a column of one letter a line).
+    page.set_viewport_size({"width": 1280, "height": 800})
+    widths = page.eval_on_selector_all("#staff-pages td", "cells => cells.map(c => c.getBoundingClientRect().width)")
+    assert widths and min(widths) > 200, widths
 
     # A changelist with actions: "select all" is admin/js/actions.js.
     _goto(page, "/admin/community/member/")
