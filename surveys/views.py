@@ -140,8 +140,8 @@ class SectionView(PortraitMixin, View):
 
     def post(self, request, survey_id, section_id):
         """The Save button without JavaScript: every question of the section; redirect when all saved.
-        From the page's script as the member leaves it (HX-Request, static/js/portal.js): the same
-        saves, answered with no content (nobody reads the answer, no message is left for the next page)."""
+        From the page's script as the member leaves it (HX-Request, static/js/portal.js): the questions
+        it sends, answered with no content (nobody reads the answer, no message is left for the next page)."""
         self.setup_portrait()
         if self.not_open:
             return self.not_open_page()
@@ -153,7 +153,10 @@ class SectionView(PortraitMixin, View):
         portrait = self.get_portrait_for_write()
         questions = self.questions
         items, errors, problems = {}, {}, 0
-        for question in (q for q in questions if q.section_id == section.pk):
+        # From the page's script as the member leaves: only the questions it sends (those changed).
+        leaving = bool(request.headers.get("HX-Request"))
+        for question in (q for q in questions if q.section_id == section.pk
+                         and (not leaving or f"v{q.pk}" in request.POST)):
             try:
                 posted = posted_value(question, request.POST)
                 result = services.answer_save(
@@ -169,7 +172,7 @@ class SectionView(PortraitMixin, View):
                 items[question.pk] = question_item(question, result.answer, {}, conflict=result,
                                                    posted=(result.mine, result.mine_other))
                 problems += 1
-        if request.headers.get("HX-Request"):
+        if leaving:
             return HttpResponse(status=204)
         if errors:
             answers = answers_of(portrait)

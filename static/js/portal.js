@@ -37,35 +37,68 @@ document.addEventListener("DOMContentLoaded", () => {
 
 // Forms that save themselves (the portrait's answers, the days application) save on a change, or a
 // pause in typing: what was typed just before leaving the page (a link, back, closing the tab) would be
-// lost, htmx's request being cancelled with the page. On the way out, each such form with a change not
-// saved yet is sent to its data-save-on-leave address, in one request the browser completes after the
-// page is gone; the server ignores a value it already holds.
+// lost, htmx's request being cancelled with the page. On the way out (beforeunload, else pagehide),
+// what changed since its last save is sent to the form's data-save-on-leave address, in one request the
+// browser completes after the page is gone: for the portrait, only the questions changed and never one
+// that shows a colleague's newer answer (the member chooses there); for the application, the form.
 (() => {
-  const unsaved = new Set(); // the elements (a question, a form) whose own save has not answered since a change
+  const changes = new Map(); // the element that saves (a question, a form) -> changes made on it
+  const inFlight = new WeakMap(); // -> changes made when its own save left
   const touched = (event) => {
     const saver = event.target.closest && event.target.closest("[hx-post]");
-    if (saver && saver.closest("[data-save-on-leave]")) unsaved.add(saver);
+    if (saver && saver.closest("[data-save-on-leave]")) changes.set(saver, (changes.get(saver) || 0) + 1);
   };
   document.addEventListener("input", touched);
   document.addEventListener("change", touched);
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    if (changes.has(event.detail.elt)) inFlight.set(event.detail.elt, changes.get(event.detail.elt));
+  });
   document.addEventListener("htmx:afterRequest", (event) => {
-    if (event.detail.successful) unsaved.delete(event.detail.elt);
+    const saver = event.detail.elt;
+    // Saved, unless more was typed while the request was out.
+    if (event.detail.successful && inFlight.get(saver) === changes.get(saver)) changes.delete(saver);
   });
   document.addEventListener("submit", (event) => {
-    // The form's own submission sends it all.
-    unsaved.forEach((saver) => {
-      if (event.target.contains(saver)) unsaved.delete(saver);
+    changes.forEach((_count, saver) => {
+      if (event.target.contains(saver)) changes.delete(saver); // the form's own submission sends it all
     });
   });
-  window.addEventListener("pagehide", () => {
-    const forms = new Set([...unsaved].filter((saver) => saver.isConnected)
-      .map((saver) => saver.closest("[data-save-on-leave]")));
-    forms.forEach((form) => {
+  const fieldsOf = (form, questions) => {
+    const all = new FormData(form);
+    const body = new FormData();
+    all.forEach((value, name) => {
+      if (name === "csrfmiddlewaretoken"
+          || questions.some((q) => name === `v${q}` || name === `q${q}` || name.startsWith(`q${q}-`))) {
+        body.append(name, value);
+      }
+    });
+    return body;
+  };
+  const leave = () => {
+    const forms = new Map();
+    changes.forEach((_count, saver) => {
+      if (!saver.isConnected) return;
+      const form = saver.closest("[data-save-on-leave]");
+      if (!forms.has(form)) forms.set(form, []);
+      forms.get(form).push(saver);
+    });
+    changes.clear();
+    forms.forEach((savers, form) => {
+      let body;
+      if (savers.includes(form)) {
+        body = new FormData(form);
+      } else {
+        const questions = savers.filter((saver) => !saver.querySelector("[data-answer-conflict]"))
+          .map((saver) => saver.dataset.question);
+        if (!questions.length) return;
+        body = fieldsOf(form, questions);
+      }
       fetch(form.dataset.saveOnLeave, {
-        method: "POST", body: new FormData(form), headers: { "HX-Request": "true" }, keepalive: true,
-        credentials: "same-origin", redirect: "manual",
-      });
+        method: "POST", body, headers: { "HX-Request": "true" }, keepalive: true, credentials: "same-origin",
+        redirect: "manual",
+      }).catch(() => {}); // e.g. over the 64 KB a request may carry as the page goes: nothing more to do
     });
-    unsaved.clear();
-  });
+  };
+  window.addEventListener("beforeunload", leave);
+  window.addEventListener("pagehide", leave);
 })();

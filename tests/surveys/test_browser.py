@@ -120,3 +120,31 @@ def test_answers_typed_just_before_leaving_are_kept_and_the_questions_fit_a_phon
     assert {a.question_id: a.value for a in Answer.objects.all()} == {q["short"].pk: "Service des parcs",
                                                                       q["number"].pk: "12.5"}
     assert page.problems == []
+
+
+def test_leaving_saves_only_what_changed_never_over_a_colleagues_answer(open_page, live_server):
+    """The review of 2026-11-29: the answers sent on leaving were the whole section, so a question showing
+    a colleague's newer answer (the member's own value still in its box, to keep or not) was saved over it
+    without the member choosing."""
+    from surveys import services
+
+    survey = make_survey(EditionFactory())
+    q = survey.q
+    organisation = OrganisationFactory()
+    ana, luc = MemberFactory(organisation=organisation), MemberFactory(organisation=organisation)
+    section = reverse("surveys:section", args=[survey.pk, q["single"].section_id])
+    page = open_page(section, signed_in_as=ana.user)
+    portrait = services.portrait_get_or_create(survey=survey, organisation=organisation)
+    services.answer_save(portrait=portrait, question=q["short"], value="Ecology office", member=luc, base_version=0)
+    page.fill(f"#q{q['short'].pk}-input", "Green department")
+    page.press(f"#q{q['short'].pk}-input", "Tab")  # Ana's save meets Luc's: she is asked which to keep
+    page.locator(f"#q-{q['short'].pk} [data-answer-conflict]").wait_for()
+    page.fill(f"#q{q['long'].pk}-input", "Green corridors along both rivers.")
+    next_section = reverse("surveys:section", args=[survey.pk, q["plan_name"].section_id])
+    page.route(f"**{next_section}", lambda route: route.fulfill(body="<p>next</p>", content_type="text/html"))
+    page.get_by_role("link", name="Plans →").click()
+    page.wait_for_url(f"**{next_section}")
+    wait_for(lambda: Answer.objects.filter(question=q["long"]).exists())
+    assert Answer.objects.get(question=q["long"]).value == "Green corridors along both rivers."
+    assert Answer.objects.get(question=q["short"]).value == "Ecology office"  # Luc's, until Ana chooses
+    assert page.problems == []

@@ -177,10 +177,14 @@ def test_the_section_sent_as_the_member_leaves_saves_what_it_can_and_leaves_no_m
     q = survey.q
     client.force_login(member.user)
     url = reverse("surveys:section", args=[survey.pk, q["single"].section_id])
-    response = client.post(url, {f"q{q['short'].pk}": "Parks", f"q{q['number'].pk}": "-3"},
+    portrait = services.portrait_get_or_create(survey=survey, organisation=member.organisation)
+    services.answer_save(portrait=portrait, question=q["long"], value="Our plan", member=member, base_version=0)
+    # Only the questions sent (those changed on the page): the long text, not sent, is kept.
+    response = client.post(url, {f"q{q['short'].pk}": "Parks", f"v{q['short'].pk}": "0",
+                                 f"q{q['number'].pk}": "-3", f"v{q['number'].pk}": "0"},
                            headers={"HX-Request": "true"})
     assert response.status_code == 204 and response.content == b""
-    assert list(Answer.objects.values_list("value", flat=True)) == ["Parks"]
+    assert sorted(Answer.objects.values_list("value", flat=True)) == ["Our plan", "Parks"]
     page = client.get(reverse("community:dashboard")).content.decode()
     assert "Some answers were not saved" not in page and "Your answers are saved" not in page
 
