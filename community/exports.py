@@ -29,7 +29,8 @@ CHUNK = 2000
 
 
 def _cell(value):
-    """Text no spreadsheet runs as a formula (``portal.exports.spreadsheet_safe``), dates in the zone."""
+    """Text no spreadsheet runs as a formula (``portal.exports.spreadsheet_safe``; the CSV writer adds the
+    semicolon rule), dates in the zone."""
     if isinstance(value, str):
         return spreadsheet_safe(value)
     if hasattr(value, "isoformat"):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.resources import Diff
 
-from portal.exports import spreadsheet_safe
+from portal.exports import csv_safe
 
 from . import services
 from .addresses import normalize_email
@@ -28,12 +28,13 @@ from .models import MembershipInvitation, Organisation, OrganisationKind, Organi
 
 class SpreadsheetSafeExport:
     """Exported text that a spreadsheet would run as a formula (a member can type `=HYPERLINK(...)`
-    as their name) gets an apostrophe (``portal.exports.spreadsheet_safe``)."""
+    as their name) gets an apostrophe (``portal.exports.csv_safe``: after a semicolon too, since the
+    dataset becomes a CSV or an XLSX later; names and addresses rarely hold a semicolon)."""
 
     def export(self, *args, **kwargs):
         dataset = super().export(*args, **kwargs)
         for index, row in enumerate(list(dataset)):
-            safe = [spreadsheet_safe(cell) if isinstance(cell, str) else cell for cell in row]
+            safe = [csv_safe(cell) if isinstance(cell, str) else cell for cell in row]
             if safe != list(row):
                 dataset[index] = safe
         return dataset

@@ -24,10 +24,15 @@ _FORMULA_AFTER_SEMICOLON = re.compile(r";(\s*)(?=[=+\-@])")
 
 def spreadsheet_safe(text: str) -> str:
     """``text`` as a cell no spreadsheet runs as a formula (a member can type ``=HYPERLINK(...)`` as
-    their name or ``CM;=HYPERLINK(...)`` as their job title): an apostrophe before a formula's first
-    character at the start, as OWASP advises, and after a semicolon."""
-    if text.startswith(FORMULA_STARTS):
-        text = "'" + text
+    their name): an apostrophe before a formula's first character, as OWASP advises."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_safe(text: str) -> str:
+    """``spreadsheet_safe``, and an apostrophe after a semicolon too (``CM;=HYPERLINK(...)``): what
+    follows one is a cell of its own where Excel splits lines at semicolons. Only in CSV: an XLSX cell is
+    never split."""
+    text = spreadsheet_safe(text)
     return _FORMULA_AFTER_SEMICOLON.sub(r";\1'", text) if ";" in text else text
 
 
@@ -51,10 +56,10 @@ class _Echo:
 
 
 def csv_lines(rows: Iterable[list]) -> Iterator[str]:
-    """CSV lines, one at a time (for a StreamingHttpResponse)."""
+    """CSV lines, one at a time (for a StreamingHttpResponse); text made ``csv_safe``."""
     writer = csv.writer(_Echo())
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow([csv_safe(cell) if isinstance(cell, str) else cell for cell in row])
 
 
 def xlsx_file(rows: Iterable[list], *, sheet: str):

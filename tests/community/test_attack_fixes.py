@@ -102,6 +102,11 @@ def test_a_formula_after_a_semicolon_is_not_live_where_excel_splits_at_semicolon
                 assert not part.lstrip().startswith(("=", "+", "-", "@")), (line, part)
     assert "CM;'=HYPERLINK(A1&CHAR(104)) ; '-2+3;'@SUM(1)" in exports[0].decode()  # the text itself kept
     assert "Ana;'+1" in exports[1].decode()
+    # An XLSX cell is never split: the text as typed (a formula only at the start would be escaped).
+    workbook = client.get(reverse("admin:community_member_export"), {"format": "xlsx"})
+    cells = [c.value for c in list(openpyxl.load_workbook(io.BytesIO(b"".join(workbook.streaming_content))
+                                                          ).active.rows)[1]]
+    assert 'CM;=HYPERLINK(A1&CHAR(104)) ; -2+3;@SUM(1)' in cells
 
 
 def test_only_csv_and_xlsx_are_offered(client, staff):
