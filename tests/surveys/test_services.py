@@ -265,3 +265,22 @@ def test_merge_keeps_the_targets_portrait_and_fills_its_gaps(survey, member, sta
     values = dict(Answer.objects.values_list("question__text", "value"))
     assert values == {"Department": "Target's", "Describe": "Only in the duplicate"}
     assert set(Respondent.objects.values_list("member", flat=True)) == {member.pk, colleague.pk}
+
+
+def test_number_answers_stored_before_the_rule_are_rounded_to_six_decimals(survey, portrait, member):
+    """Migration surveys/0005: an answer stored as a million characters is shown and saved again."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    tiny = Answer.objects.create(portrait=portrait, question=survey.q["number"], value="0." + "0" * 999_998 + "1",
+                                 is_answered=True)
+    short = Answer.objects.create(portrait=portrait, question=survey.q["short"], value="0.12345678", is_answered=True)
+    import_module("surveys.migrations.0005_number_answers_at_most_six_decimals").round_to_six(apps, None)
+    tiny.refresh_from_db()
+    short.refresh_from_db()
+    assert (tiny.value, short.value) == ("0", "0.12345678")  # a text answer is not a number
+    Answer.objects.filter(pk=tiny.pk).update(value="12.3456789")
+    import_module("surveys.migrations.0005_number_answers_at_most_six_decimals").round_to_six(apps, None)
+    tiny.refresh_from_db()
+    assert tiny.value == "12.345679"
