@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 
 from community.models import Region
+from portal.numbers import decimal_input
 from portal.numbers import euros as euros_text
 from surveys.models import PortraitStatus, Respondent
 
@@ -298,7 +299,7 @@ def board_rows(applications, event: Event, decisions) -> list[BoardRow]:
             kind=kinds.get(organisation.kind, organisation.kind),
             portrait=texts["portrait"] if a.portrait_submitted else texts["no_portrait"], webinar=webinar,
             asked=mark_safe("<br>".join(escape(line) for line in asked or [texts["nothing"]])),
-            score="" if a.score is None else str(a.score),
+            score="" if a.score is None else decimal_input(a.score),
             reviews=reviews[a.review_count],
             decision=a.decision, decision_label=decision_labels[a.decision], state=state, sent_note=sent_note,
             confirmation=confirmation_labels[a.confirmation] if a.confirmation else "",

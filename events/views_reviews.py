@@ -14,6 +14,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from community.staff import StaffPermissionRequiredMixin
+from portal.numbers import decimal_input
 
 from . import reviews
 from .models import ApplicationStatus, Event, EventKind, Review
@@ -104,7 +105,8 @@ class ReviewView(StaffPermissionRequiredMixin, View):
                 add_errors(form, error)
             else:
                 messages.success(request, _("Your review of %(member)s is saved (weighted score %(score)s).")
-                                 % {"member": review.application.member.full_name, "score": saved.weighted_score})
+                                 % {"member": review.application.member.full_name,
+                                    "score": decimal_input(saved.weighted_score)})
                 return HttpResponseRedirect(reverse("events:my_reviews"))
         return self.render(review, form)
 

@@ -65,7 +65,7 @@ def test_a_french_member_reads_a_number_answer_with_a_comma(client, edition, mem
 
 def test_the_selection_board_writes_amounts_in_french(client, edition, staff):
     event = make_days(edition, euros="15000.00")
-    make_application(event, travel_cost_estimate=Decimal("750.00"))
+    make_application(event, travel_cost_estimate=Decimal("750.00"), score=Decimal("4.83"))
     staff.preferred_language = "fr"
     client.force_login(staff)
     client.cookies["django_language"] = "fr"
@@ -73,3 +73,4 @@ def test_the_selection_board_writes_amounts_in_french(client, edition, staff):
         "\u202f", " ")
     assert "0,00 sur 15 000,00 EUR" in page
     assert "750,00 EUR" in page and "750.00 EUR" not in page
+    assert "<strong>4,83</strong>" in page  # the score too
