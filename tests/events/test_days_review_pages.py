@@ -93,6 +93,12 @@ def test_my_reviews_lists_only_the_reviewers_own_assignments(client, setup):
     html = response.content.decode()
     assert setup["first"].member.full_name in html and setup["second"].member.full_name not in html
     assert "My reviews" in html
+    # The name is a link to the review (the walk of 2026-11-29: on a phone the last column, with the only
+    # link, was out of sight).
+    review_url = reverse("events:review", args=[setup["first"].pk])
+    from django.utils.html import escape
+
+    assert f'<th scope="row"><a href="{review_url}">{escape(setup["first"].member.full_name)}</a></th>' in html
 
 
 def test_my_reviews_shows_each_state(client, setup):
