@@ -10,6 +10,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -17,12 +18,13 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from mailings.services import preferences_path
+from portal.i18n import page_language_chosen
 
 from . import second_factor, selectors, services, steps
 from .current_edition import current_edition
 from .forms import ProfileForm
 from .mixins import ApprovedMemberRequiredMixin
-from .models import Organisation
+from .models import Member, Organisation
 
 # The invitation link's token, from the link to the sign-up that uses it; only the views below touch it.
 INVITATION_SESSION_KEY = "community_invitation_id"
@@ -152,6 +154,10 @@ class SignupView(AllauthSignupView):
                 # Used (another tab, a colleague), expired or replaced since the link was opened.
                 request.session.pop(INVITATION_SESSION_KEY, None)
                 return _invitation_unusable(request, error.reason)
+            if not page_language_chosen(request):
+                # In the invitation email's language, as the person read it, unless they picked another.
+                translation.activate(self.invitation.language)
+                request.LANGUAGE_CODE = self.invitation.language
         return super().dispatch(request, *args, **kwargs)
 
     def get_form(self, form_class=None):
@@ -194,6 +200,13 @@ class ConfirmEmailView(AllauthConfirmEmailView):
         context = super().get_context_data(**kwargs)
         if not self.object:
             context["already_confirmed"] = selectors.email_confirmation_already_used(self.kwargs["key"])
+        elif not page_language_chosen(self.request):
+            # In the language of the email whose link was followed (the member's), unless they picked another.
+            language = (Member.objects.filter(user_id=self.object.email_address.user_id)
+                        .values_list("preferred_language", flat=True).first())
+            if language:
+                translation.activate(language)
+                self.request.LANGUAGE_CODE = language
         return context
 
 

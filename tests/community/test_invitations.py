@@ -173,3 +173,15 @@ def test_signed_in_person_opening_an_invitation_is_told_to_log_out(client, invit
     response = client.get(link_path(mail.outbox[0]))
     assert response.status_code == 409
     assert "Log out first" in response.content.decode()
+
+
+def test_the_sign_up_page_speaks_the_invitation_emails_language(client, staff, organisation,
+                                                                django_capture_on_commit_callbacks):
+    """The walk of 2026-11-29: a Spanish invitation's link opened an English sign-up page."""
+    with django_capture_on_commit_callbacks(execute=True):
+        services.membership_invite(email="lucia@amb.example", organisation=organisation, by=staff, language="es")
+    client.get(link_path(mail.outbox[-1]))
+    page = client.get(reverse("account_signup"), headers={"Accept-Language": "en"}).content.decode()
+    assert '<html lang="es"' in page
+    client.cookies["django_language"] = "fr"  # a language picked with the switcher wins
+    assert '<html lang="fr"' in client.get(reverse("account_signup")).content.decode()

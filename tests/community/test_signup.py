@@ -5,6 +5,7 @@ import re
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
@@ -206,3 +207,13 @@ def test_profile_time_zones_are_listed_once_not_read_from_disk_per_page(client, 
     assert response.status_code == 302
     member.refresh_from_db()
     assert member.time_zone == "Asia/Seoul"
+
+
+def test_the_confirmation_page_speaks_the_emails_language(client, organisation, django_capture_on_commit_callbacks):
+    """The walk of 2026-11-29: a French confirmation email's link opened an English page."""
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_signup"), signup_data(organisation=organisation.pk, preferred_language="fr"))
+    link = confirmation_link(mail.outbox[-1])
+    fresh = Client()  # another browser, in English
+    page = fresh.get(link, headers={"Accept-Language": "en"}).content.decode()
+    assert '<html lang="fr"' in page
