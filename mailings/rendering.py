@@ -179,7 +179,7 @@ def render_message(*, template: str, context: dict, language: str, time_zone: st
         subject, body, footer, html, tag_calls = _sources(template, language, str(zone), wrapped, values)
         for kind, value, label in tag_calls:  # a reused rendering: the same tokens for this one's values
             values.token(kind, values.raw(value), values.raw(label))
-    text = f"{_tidy(values.as_text(body))}\n\n-- \n{_tidy(values.as_text(footer))}\n"
+    text = f"{_tidy(values.as_text(_plain(body)))}\n\n-- \n{_tidy(values.as_text(_plain(footer)))}\n"
     return RenderedMessage(subject=one_line(values.as_text(subject)), text=text, html=values.as_html(html))
 
 
@@ -211,6 +211,12 @@ def _sources(template, language, zone_name, wrapped, values):
 def _render(name: str, context: dict) -> str:
     # No HTML escaping: the subject is a header and the body is Markdown (values are tokens there).
     return get_template(name).template.render(Context(context, autoescape=False))
+
+
+def _plain(markdown: str) -> str:
+    """The text part reads as the HTML part does: **bold** without its stars. On the template's own
+    words only (the values are still tokens here: what a person typed is never changed)."""
+    return re.sub(r"\*\*(\S(?:.*?\S)?)\*\*", r"\1", markdown)
 
 
 def _tidy(text: str) -> str:

@@ -150,3 +150,13 @@ def test_no_email_body_or_subject_compares_a_value_with_a_string():
                                                                    *TEMPLATES_DIR.rglob("subject.txt")]
                  if comparing.search(path.read_text())]
     assert offenders == []
+
+
+def test_the_text_part_shows_no_markdown_stars_of_its_own():
+    """The walk of 2026-11-29: "**City Managers Days 2020**" stood with its stars in the plain text."""
+    rendered = render_message(template="days_application_received", language="fr", context={
+        "first_name": "Ana **Bold**", "event_title": "City Managers Days 2020", "application_url": "https://x/a/",
+        "changeable_until": None})
+    assert "**City Managers Days 2020**" not in rendered.text and "City Managers Days 2020" in rendered.text
+    assert "Ana **Bold**" in rendered.text  # a value stays as typed
+    assert "<strong>City Managers Days 2020</strong>" in rendered.html
