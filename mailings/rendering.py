@@ -142,7 +142,8 @@ class MailValues:
     @staticmethod
     def _text(item: _Value) -> str:
         if item.kind in ("button", "link"):
-            return f"{item.label}: {item.value}"
+            # French puts a space before the colon: "Confirmer ma place : https://…".
+            return translation.gettext("%(label)s: %(url)s") % {"label": item.label, "url": item.value}
         return item.value
 
     @staticmethod
@@ -179,7 +180,7 @@ def render_message(*, template: str, context: dict, language: str, time_zone: st
         subject, body, footer, html, tag_calls = _sources(template, language, str(zone), wrapped, values)
         for kind, value, label in tag_calls:  # a reused rendering: the same tokens for this one's values
             values.token(kind, values.raw(value), values.raw(label))
-    text = f"{_tidy(values.as_text(_plain(body)))}\n\n-- \n{_tidy(values.as_text(_plain(footer)))}\n"
+        text = f"{_tidy(values.as_text(_plain(body)))}\n\n-- \n{_tidy(values.as_text(_plain(footer)))}\n"
     return RenderedMessage(subject=one_line(values.as_text(subject)), text=text, html=values.as_html(html))
 
 

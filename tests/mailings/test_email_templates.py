@@ -160,3 +160,8 @@ def test_the_text_part_shows_no_markdown_stars_of_its_own():
     assert "**City Managers Days 2020**" not in rendered.text and "City Managers Days 2020" in rendered.text
     assert "Ana **Bold**" in rendered.text  # a value stays as typed
     assert "<strong>City Managers Days 2020</strong>" in rendered.html
+
+
+def test_a_buttons_text_in_french_has_a_space_before_its_colon():
+    rendered = render_message(template="membership_approved", context=CONTEXT, language="fr")
+    assert re.search(r"\S : https?://", rendered.text) and not re.search(r"\S: https?://", rendered.text)
