@@ -346,10 +346,30 @@ class MergeOrganisationsForm(forms.Form):
             )
 
 
+class ReadingOrderChoices(forms.models.ModelChoiceIterator):
+    """A model choice list in the order people read names: "eThekwini" among the E, "Île-de-France"
+    among the I (the database's order put both after Z)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for choice in sorted(self.queryset, key=lambda obj: timezones.reading_key(str(obj))):
+            yield self.choice(choice)
+
+
 class MembershipInvitationForm(forms.ModelForm):
     class Meta:
         model = MembershipInvitation
         fields = ["email", "first_name", "last_name", "organisation", "language"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["organisation"]
+        field.iterator = ReadingOrderChoices
+        widget = field.widget
+        while widget is not None:  # the admin wraps the select (add and change links)
+            widget.choices = field.choices
+            widget = getattr(widget, "widget", None)
 
     def clean(self):
         cleaned = super().clean()

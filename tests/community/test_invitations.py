@@ -185,3 +185,17 @@ def test_the_sign_up_page_speaks_the_invitation_emails_language(client, staff, o
     assert '<html lang="es"' in page
     client.cookies["django_language"] = "fr"  # a language picked with the switcher wins
     assert '<html lang="fr"' in client.get(reverse("account_signup")).content.decode()
+
+
+def test_the_invitation_form_lists_organisations_in_reading_order(client, staff):
+    """The walk of 2026-11-29: "eThekwini" and "Île-de-France" came after Z."""
+    from ..factories import OrganisationFactory
+
+    for name in ("Zurich", "eThekwini", "Île-de-France Region", "Berlin"):
+        OrganisationFactory(name=name)
+    client.force_login(staff)
+    page = client.get(reverse("admin:community_membershipinvitation_add")).content.decode()
+    select = page.split('name="organisation"')[1].split("</select>")[0]
+    names = [name.split(" (")[0] for name in re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', select)]
+    assert [n for n in names if n in ("Zurich", "eThekwini", "Île-de-France Region", "Berlin")] == [
+        "Berlin", "eThekwini", "Île-de-France Region", "Zurich"]
