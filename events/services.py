@@ -407,8 +407,12 @@ def event_save(*, event: Event, changed: list[str] | tuple[str, ...] = ()) -> Ev
     event.save()
     if not creating and not event.is_webinar:
         # Made an in-person event: a place there comes through an application, not an invitation.
-        Invitation.objects.filter(event=event, status=InvitationStatus.INVITED).update(
-            status=InvitationStatus.REVOKED, revoked_at=timezone.now(), revoked_reason=DAYS_TAKE_APPLICATIONS)
+        revoked = Invitation.objects.filter(event=event, status=InvitationStatus.INVITED)
+        for invitation_id in revoked.values_list("pk", flat=True):
+            outbox_cancel_prefix(f"event-invitation:{invitation_id}:")  # an invitation email not sent yet
+        outbox_cancel_prefix(f"event-reminder:{event.pk}:")
+        revoked.update(status=InvitationStatus.REVOKED, revoked_at=timezone.now(),
+                       revoked_reason=DAYS_TAKE_APPLICATIONS)
     if not creating and "starts_at" in changed:
         # Moved: reminders still queued are for the old time. The sequence is in their keys, so
         # the next beat run queues them again for the new time (events/reminders.py).

@@ -99,6 +99,18 @@ document.addEventListener("DOMContentLoaded", () => {
       }).catch(() => {}); // e.g. over the 64 KB a request may carry as the page goes: nothing more to do
     });
   };
-  window.addEventListener("beforeunload", leave);
-  window.addEventListener("pagehide", leave);
+  if (document.querySelector("[data-save-on-leave]")) { // only where a form saves itself
+    let sent = false;
+    const leaving = () => {
+      sent = sent || changes.size > 0;
+      leave();
+    };
+    window.addEventListener("beforeunload", leaving);
+    window.addEventListener("pagehide", leaving);
+    // Back to this page from the browser's cache after a save on the way out: its answers' versions are
+    // older than what was saved, and the next edit would meet the member's own answer as a colleague's.
+    window.addEventListener("pageshow", (event) => {
+      if (event.persisted && sent) window.location.reload();
+    });
+  }
 })();

@@ -170,11 +170,13 @@ def test_an_old_invitation_to_the_days_is_never_mailed_again_and_the_migration_r
     from events.reminders import event_reminders_send
     from mailings.models import OutboxMessage
 
-    invitation = Invitation.objects.create(event=days, member=may_apply)
-    days.title_en = "City Managers Days 2030"
-    services.event_save(event=days, changed=["title_en"])
+    invitation = Invitation.objects.create(event=days, member=may_apply, rsvp="yes", rsvp_at=timezone.now())
+    # Each path on an invitation still active (as the attack left them).
     assert services.invitations_resend(invitations=[invitation], by=staff) == 0
     assert event_reminders_send(now=days.starts_at - timedelta(minutes=50)) == 0
+    assert not OutboxMessage.objects.exists()
+    days.title_en = "City Managers Days 2030"
+    services.event_save(event=days, changed=["title_en"])
     assert not OutboxMessage.objects.exists()
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.REVOKED  # the edit revoked it
@@ -188,10 +190,14 @@ def test_a_webinar_made_in_person_revokes_its_invitations(webinar, member, staff
     from events.models import EventKind, InvitationStatus
     from mailings.models import OutboxMessage
 
-    invitation = Invitation.objects.create(event=webinar, member=member)
+    services.exception_grant(event=webinar, member=member, reason="Sent the portrait by post", by=staff)
+    invitation = Invitation.objects.get(event=webinar, member=member)
+    queued = OutboxMessage.objects.get()  # its invitation email, not sent yet
     webinar.kind = EventKind.IN_PERSON
     services.event_save(event=webinar, changed=["kind"])
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.REVOKED
     assert invitation.revoked_reason == services.DAYS_TAKE_APPLICATIONS
-    assert not OutboxMessage.objects.exists()
+    queued.refresh_from_db()
+    assert queued.status == "cancelled"  # its RSVP links never go out
+    assert OutboxMessage.objects.count() == 1  # and nothing new was mailed

@@ -44,6 +44,10 @@ def test_admin_pages_work_under_the_strict_policy(open_page, settings):  # noqa:
     page.set_viewport_size({"width": 1280, "height": 800})
     widths = page.eval_on_selector_all("#staff-pages td", "cells => cells.map(c => c.getBoundingClientRect().width)")
     assert widths and min(widths) > 200, widths
+    page.set_viewport_size({"width": 375, "height": 800})  # a phone: title above description, each a line
+    titles = page.eval_on_selector_all("#staff-pages th", "cells => cells.map(c => c.getBoundingClientRect().width)")
+    assert titles and min(titles) > 250, titles
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     # A changelist with actions: "select all" is admin/js/actions.js.
     _goto(page, "/admin/community/member/")

@@ -179,7 +179,7 @@ def test_the_section_sent_as_the_member_leaves_saves_what_it_can_and_leaves_no_m
     url = reverse("surveys:section", args=[survey.pk, q["single"].section_id])
     portrait = services.portrait_get_or_create(survey=survey, organisation=member.organisation)
     services.answer_save(portrait=portrait, question=q["long"], value="Our plan", member=member, base_version=0)
-    # Only the questions sent (those changed on the page): the long text, not sent, is kept.
+    # The questions sent (those the page changed) are saved; the long text, not sent, is kept as it was.
     response = client.post(url, {f"q{q['short'].pk}": "Parks", f"v{q['short'].pk}": "0",
                                  f"q{q['number'].pk}": "-3", f"v{q['number'].pk}": "0"},
                            headers={"HX-Request": "true"})
