@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from community import audit
 from community.models import MemberStatus
@@ -53,12 +54,13 @@ ZERO = Decimal("0.00")
 
 
 class DaysAction(models.TextChoices):
-    DECIDED = "application.decided", _("City Managers Days: decision taken")
-    GRANTED = "application.granted", _("City Managers Days: benefits granted")
-    RELEASED = "application.released", _("City Managers Days: place and benefits released")
-    PROMOTED = "application.promoted", _("City Managers Days: selected from the waiting list")
-    DECISIONS_SENT = "event.decisions_sent", _("City Managers Days: decisions sent")
-    BUDGET_CHANGED = "budget.changed", _("City Managers Days: budget changed")
+    # Lazy: read in the audit log's language, not in the language active when this module loaded.
+    DECIDED = "application.decided", gettext_lazy("City Managers Days: decision taken")
+    GRANTED = "application.granted", gettext_lazy("City Managers Days: benefits granted")
+    RELEASED = "application.released", gettext_lazy("City Managers Days: place and benefits released")
+    PROMOTED = "application.promoted", gettext_lazy("City Managers Days: selected from the waiting list")
+    DECISIONS_SENT = "event.decisions_sent", gettext_lazy("City Managers Days: decisions sent")
+    BUDGET_CHANGED = "budget.changed", gettext_lazy("City Managers Days: budget changed")
 
 
 audit.register_actions(DaysAction)

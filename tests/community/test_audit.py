@@ -255,3 +255,16 @@ def test_an_import_cannot_change_the_status_of_an_existing_organisation(client, 
     assert "changes only through the actions" in response.content.decode()
     proposed.refresh_from_db()
     assert proposed.status == OrganisationStatus.PROPOSED
+
+
+def test_every_registered_action_reads_in_the_pages_language():
+    """The staff walk of 2026-11-29: six City Managers Days actions stayed in English in French and
+    Spanish (their labels were translated once, when the module loaded)."""
+    from django.utils import translation
+
+    from events.days import DaysAction
+
+    with translation.override("fr"):
+        assert str(DaysAction.DECIDED.label) == "City Managers Days : décision prise"
+    with translation.override("es"):
+        assert str(DaysAction.DECIDED.label) != "City Managers Days: decision taken"
