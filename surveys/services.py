@@ -3,7 +3,7 @@ extending a deadline, copying a survey, merging portraits. Views, admin actions 
 these; they raise ``ValidationError`` / ``PermissionDenied`` with translated messages."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -427,6 +427,9 @@ def _mail_confirmation(portrait, member, questions, picks):
 
 
 # ------------------------------------------------------------------------------ staff
+EXTENSION_MAX = timedelta(days=366)
+
+
 @transaction.atomic
 def portrait_deadline_extend(*, portrait: Portrait, until: datetime, by, reason: str = "") -> Portrait:
     """Let one organisation save and submit until ``until`` (after the survey's own closing)."""
@@ -436,6 +439,12 @@ def portrait_deadline_extend(*, portrait: Portrait, until: datetime, by, reason:
         raise ValidationError(_("The new deadline must be after the survey closes (%(date)s).")
                               % {"date": formats.date_format(timezone.localtime(portrait.survey.closes_at),
                                                               "DATETIME_FORMAT")})
+    latest = portrait.survey.closes_at + EXTENSION_MAX
+    if until > latest:
+        # 9999-12-31 was taken, and every page of the portrait then failed (beyond the last date a
+        # time zone can show).
+        raise ValidationError(_("Extend the deadline by at most a year after the survey closes (until %(date)s).")
+                              % {"date": formats.date_format(timezone.localtime(latest), "DATETIME_FORMAT")})
     before = portrait.deadline_extended_until
     portrait.deadline_extended_until = until
     portrait.save(update_fields=["deadline_extended_until"])

@@ -226,6 +226,11 @@ def test_staff_extend_one_organisations_deadline_with_an_audit_entry(edition, or
     portrait = services.portrait_get_or_create(survey=survey, organisation=organisation)
     with pytest.raises(ValidationError):
         services.portrait_deadline_extend(portrait=portrait, until=now - timedelta(days=2), by=staff)
+    # The staff walk of 2026-11-29: 9999-12-31 was taken, and the member's portrait pages then failed (500).
+    from datetime import UTC, datetime
+
+    with pytest.raises(ValidationError, match="at most a year"):
+        services.portrait_deadline_extend(portrait=portrait, until=datetime(9999, 12, 31, 23, 59, tzinfo=UTC), by=staff)
     services.portrait_deadline_extend(portrait=portrait, until=now + timedelta(days=3), by=staff, reason="Elections")
     assert save(portrait, survey.q["short"], "on time", member).value == "on time"
     entry = AuditEntry.objects.for_object(portrait).get()
