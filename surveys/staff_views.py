@@ -99,8 +99,12 @@ class NotSubmittedView(SurveyStaffPage, TemplateView):
             raise PermissionDenied
         survey = self.get_survey()
         region = request.POST.get("region", "")
-        region = region if region in Region.values else ""
-        back = reverse("surveys:staff_not_submitted", args=[survey.pk]) + (f"?region={region}" if region else "")
+        back = reverse("surveys:staff_not_submitted", args=[survey.pk])
+        if region and region not in Region.values:
+            # "Every one listed" under a region that is not one: never every organisation of every region.
+            messages.error(request, _("Nobody was reminded: the region is not one of the list's."))
+            return HttpResponseRedirect(back)
+        back += f"?region={region}" if region else ""
         if "all" in request.POST:
             ids = list(results.organisations_not_submitted(survey, region=region).values_list("pk", flat=True))
         else:

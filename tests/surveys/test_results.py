@@ -121,6 +121,10 @@ def test_remind_all_listed_and_bad_input(client, survey):
     response = client.post(url, {"organisation": ["x", "-1", "9" * 40], "remind": "1"}, follow=True)
     assert response.status_code == 200 and "Tick at least one organisation" in response.content.decode()
     assert not OutboxMessage.objects.filter(template="portrait_staff_reminder").exists()
+    # The staff walk of 2026-11-29: "every one listed" under a region that is none reminded every region.
+    response = client.post(url, {"all": "1", "region": "zzz"}, follow=True)
+    assert "the region is not one of the list" in response.content.decode()
+    assert not OutboxMessage.objects.filter(template="portrait_staff_reminder").exists()
     client.post(url, {"all": "1", "region": Region.AFRICA})
     rows = OutboxMessage.objects.filter(template="portrait_staff_reminder")
     assert list(rows.values_list("recipient", flat=True)) == [example["dakar"].user.email]
