@@ -11,7 +11,7 @@ from community.exports import CHUNK, _cell
 from community.models import Region
 from portal.exports import csv_lines, keyset_pages, xlsx_file
 
-from .models import Application, Confirmation, SiteVisitPick
+from .models import Application, Confirmation, Session, SiteVisitPick
 
 PARTICIPANT_COLUMNS = ["first_name", "last_name", "organisation", "country", "region", "email", "arrival",
                        "departure", "badge_name", "expo_pass", "nights_granted", "travel_support_eur"]
@@ -25,7 +25,7 @@ _NEEDS_FIELDS = ["member__user__first_name", "member__user__last_name", "member_
                  "member__user__email", "dietary_needs", "accessibility_needs"]
 
 SITE_VISIT_COLUMNS = ["site_visit", "starts_at", "first_name", "last_name", "organisation", "email"]
-_SITE_VISIT_FIELDS = ["session__title", "session__starts_at", "application__member__user__first_name",
+_SITE_VISIT_FIELDS = ["session_id", "session__starts_at", "application__member__user__first_name",
                       "application__member__user__last_name", "application__member__organisation__name",
                       "application__member__user__email"]
 
@@ -65,6 +65,12 @@ EXPORTS = {
 
 def export_rows(name: str, event) -> Iterator[list]:
     columns, queryset, fields, row = EXPORTS[name]
+    if name == "site-visits":
+        # The visit's title in the page's language (a values() of "session__title" read the English column).
+        titles = {session.pk: str(session.title) for session in Session.objects.filter(event=event)}
+
+        def row(values):
+            return [_cell(titles.get(values[0], "")), *(_cell(value) for value in values[1:])]
     return _rows(columns, queryset(event), fields, *([row] if row else []))
 
 

@@ -109,6 +109,11 @@ def test_needs_and_site_visit_lists(client, staff, days):
     assert "Port of Barcelona" in page and vegan.member.user.email in page and "2 of 5 places" in page
     rows = read_csv(client.get(reverse("events:staff_days_export", args=[days.pk, "site-visits"])))
     assert {row[0] for row in rows[1:]} == {"Port of Barcelona"} and len(rows) == 3
+    # In the page's language (the staff walk of 2026-11-29: the export kept the English title).
+    type(visit).objects.filter(pk=visit.pk).update(title_fr="Port de Barcelone")
+    client.cookies["django_language"] = "fr"
+    rows = read_csv(client.get(reverse("events:staff_days_export", args=[days.pk, "site-visits"])))
+    assert {row[0] for row in rows[1:]} == {"Port de Barcelone"}
 
 
 def test_badges_page_is_printable_without_inline_styles(client, staff, days):
