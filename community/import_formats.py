@@ -22,6 +22,8 @@ from portal.numbers import grouped
 
 # Spaces of every kind a spreadsheet or a French locale puts between thousands, and the marks.
 GROUPING = re.compile(r"[\s\u00a0\u202f,.'’_]")
+# A whole number grouped by threes, one separator throughout: 1,700,000 · 1.700.000 · 1 700 000.
+GROUPED_WHOLE = re.compile(r"\d{1,3}(?:(?P<sep>[\s\u00a0\u202f,.'’_])\d{3})(?:(?P=sep)\d{3})*")
 
 
 def normalise(text) -> str:
@@ -110,8 +112,11 @@ class GroupedIntegerWidget(IntegerWidget):
             return None
         if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer() and value >= 0:
             return int(value)  # an XLSX cell holds the number itself
-        digits = GROUPING.sub("", str(value))
-        if not digits.isdigit() or len(digits) > 18:
+        text = str(value).strip()
+        digits = GROUPING.sub("", text)
+        # Separators only between groups of three: "3,3" or "12,5" is a decimal, not 33 or 125.
+        grouped_well = text.isdigit() or GROUPED_WHOLE.fullmatch(text) is not None
+        if not grouped_well or not digits.isdigit() or len(digits) > 18:
             raise ValueError(_("“%(value)s” is not a whole number: write it as 1700000, 1,700,000 or "
                                "1 700 000.") % {"value": value})
         return int(digits)

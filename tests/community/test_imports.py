@@ -164,3 +164,18 @@ def test_the_import_preview_groups_numbers_the_languages_way(client, staff, lang
     client.force_login(staff)
     page = _upload(client, content, HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert f"<ins>{expected}</ins>" in page
+
+
+def test_a_decimal_population_is_refused_not_multiplied():
+    """The staff walk of 2026-11-29: "12,5" was imported as 125 and "1.700.000,5" as 17,000,005."""
+    from community.import_formats import GroupedIntegerWidget
+
+    widget = GroupedIntegerWidget()
+    for written, whole in (("1700000", 1_700_000), ("1,700,000", 1_700_000), ("1.700.000", 1_700_000),
+                           ("1 700 000", 1_700_000), ("1\u202f700\u202f000", 1_700_000), (3_300_000, 3_300_000)):
+        assert widget.clean(written) == whole, written
+    from django.utils import translation
+
+    for decimal in ("12,5", "3,3", "1.700.000,5", "1,700.000", "1 7000"):
+        with translation.override("en"), pytest.raises(ValueError, match="is not a whole number"):
+            widget.clean(decimal)
