@@ -3,7 +3,7 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
@@ -101,6 +101,9 @@ class AnswerProtectedInline:
     def in_use_count(self, instance) -> int:
         raise NotImplementedError
 
+    def check_delete(self, instance) -> None:
+        """Any other reason the row cannot go (a ValidationError)."""
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         inline = self
@@ -111,7 +114,18 @@ class AnswerProtectedInline:
                     count = inline.in_use_count(self.instance)
                     if count:
                         raise ValidationError(inline.in_use_message % {"item": self.instance, "count": count})
+                    inline.check_delete(self.instance)
                 super().hand_clean_DELETE()
+
+            def _update_errors(self, errors):
+                # The model's rules may name a field this row does not show (a question's condition, on the
+                # section's page): Django would fail (500) adding an error to a field the form lacks.
+                if hasattr(errors, "error_dict"):
+                    shown = {name: messages for name, messages in errors.error_dict.items() if name in self.fields}
+                    hidden = [m for name, messages in errors.error_dict.items() if name not in self.fields
+                              for m in messages]
+                    errors = ValidationError({**shown, **({NON_FIELD_ERRORS: hidden} if hidden else {})})
+                super()._update_errors(errors)
 
         formset.form = Form
         return formset
@@ -152,6 +166,13 @@ class ChoiceInline(AnswerProtectedInline, TranslatedTabularInline):
 
     def in_use_count(self, instance):
         return AnswerChoice.objects.filter(choice=instance).count()
+
+    def check_delete(self, instance):
+        shown = Question.objects.filter(show_if_choices=instance).first()
+        if shown is not None:
+            # The question would be hidden for good (a condition with no choice left).
+            raise ValidationError(_("“%(item)s” shows the question “%(question)s”: change that question's "
+                                    "condition first.") % {"item": instance, "question": shown})
 
     fields = ["order", "text"]
     extra = 0

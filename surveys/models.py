@@ -181,6 +181,16 @@ class Question(models.Model):
             errors["peer_matching"] = _("Only choice and ranking questions can be used to suggest peers.")
         if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
             errors["max_value"] = _("The maximum cannot be below the minimum.")
+        if self.pk and self.section_id:
+            # Questions shown on this one's choices: it stays a choice question, and before them.
+            dependents = list(Question.objects.filter(show_if_question_id=self.pk).select_related("section"))
+            if dependents and self.kind not in QuestionKind.conditions():
+                errors["kind"] = _("“%(question)s” is shown on this question's choices: it must stay a single or "
+                                   "multiple choice question.") % {"question": dependents[0]}
+            elif any(dependent.position <= self.position for dependent in dependents):
+                errors["order"] = _("“%(question)s” is shown on this question's choices: this question must come "
+                                    "before it.") % {"question": next(d for d in dependents
+                                                                       if d.position <= self.position)}
         if self.pk:
             previous = Question.objects.filter(pk=self.pk).values_list("kind", flat=True).first()
             if previous and previous != self.kind and self.answers.exists():

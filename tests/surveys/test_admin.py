@@ -211,3 +211,43 @@ def test_removing_a_section_with_answers_is_refused(client, staff, survey, answe
     data["sections-1-DELETE"], data["sections-0-DELETE"] = "on", ""
     assert client.post(reverse("admin:surveys_survey_change", args=[survey.pk]), data).status_code == 302
     assert survey.sections.count() == 1
+
+
+def section_form(section):
+    questions = list(section.questions.all())
+    data = {"survey": section.survey_id, "order": section.order, "title_en": section.title_en, "title_fr": "",
+            "title_es": "", "introduction_en": "", "introduction_fr": "", "introduction_es": "",
+            "questions-TOTAL_FORMS": str(len(questions)), "questions-INITIAL_FORMS": str(len(questions)),
+            "questions-MIN_NUM_FORMS": "0", "questions-MAX_NUM_FORMS": "1000"}
+    for i, question in enumerate(questions):
+        data.update({f"questions-{i}-id": question.pk, f"questions-{i}-section": section.pk,
+                     f"questions-{i}-order": question.order, f"questions-{i}-kind": question.kind,
+                     f"questions-{i}-required": "on" if question.required else "",
+                     f"questions-{i}-text_en": question.text_en, f"questions-{i}-text_fr": "",
+                     f"questions-{i}-text_es": "", f"questions-{i}-help_text_en": "",
+                     f"questions-{i}-help_text_fr": "", f"questions-{i}-help_text_es": ""})
+    return data
+
+
+def test_a_question_others_are_shown_on_keeps_its_kind_its_place_and_its_choices(client, staff, survey):
+    """The staff walk of 2026-11-29: the question a condition depends on could become a text question, move
+    after the question it shows, or lose the choice that shows it; the shown question was then hidden for
+    good, and its section's page failed (500) on the next save."""
+    client.force_login(staff)
+    q = survey.q  # "Name of the plan" (section 2) is shown when "Do you have a plan?" is "Yes"
+    url = reverse("admin:surveys_question_change", args=[q["single"].pk])
+    kind = client.post(url, question_form(q["single"], kind=QuestionKind.SHORT_TEXT))
+    assert kind.status_code == 200 and "must stay a single or multiple choice question" in kind.content.decode()
+    moved = client.post(url, question_form(q["single"], section=q["plan_name"].section_id, order=5))
+    assert moved.status_code == 200 and "this question must come before it" in moved.content.decode()
+    deleted = client.post(url, question_form(q["single"], **{"choices-0-DELETE": "on"}))
+    assert deleted.status_code == 200 and "change that question&#x27;s condition first" in deleted.content.decode()
+    q["single"].refresh_from_db()
+    assert (q["single"].kind, q["single"].section_id) == (QuestionKind.SINGLE_CHOICE, q["short"].section_id)
+    assert Choice.objects.filter(pk=q["yes"].pk).exists()
+    # A state reached before these rules (the condition's question made a text one): the shown question's
+    # section page says what is wrong instead of failing.
+    Question.objects.filter(pk=q["single"].pk).update(kind=QuestionKind.SHORT_TEXT)
+    section = q["plan_name"].section
+    response = client.post(reverse("admin:surveys_section_change", args=[section.pk]), section_form(section))
+    assert response.status_code == 200 and "single or multiple choice question" in response.content.decode()
