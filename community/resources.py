@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.encoding import force_str
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from import_export import fields, resources
+from import_export import exceptions, fields, resources
 from import_export.resources import Diff
 
 from portal.exports import csv_safe
@@ -84,6 +84,16 @@ class PersonFriendlyImport:
 
     def get_diff_class(self):
         return ReadableDiff
+
+    def _check_import_id_fields(self, headers):
+        # django-import-export's own message names its internals ("import_id_fields"), in English.
+        missing = [self.fields[name].column_name for name in self.get_import_id_fields()
+                   if name in self.fields and self.fields[name].column_name not in (headers or [])]
+        if missing:
+            raise exceptions.FieldError(
+                _("The file has no column %(columns)s: its first row must name the columns, as the template does.")
+                % {"columns": ", ".join(f"“{column}”" for column in missing)})
+        super()._check_import_id_fields(headers)
 
     def get_or_init_instance(self, instance_loader, row):
         # The row's key columns (name and country) are read here, before the fields: a country

@@ -179,3 +179,14 @@ def test_a_decimal_population_is_refused_not_multiplied():
     for decimal in ("12,5", "3,3", "1.700.000,5", "1,700.000", "1 7000"):
         with translation.override("en"), pytest.raises(ValueError, match="is not a whole number"):
             widget.clean(decimal)
+
+
+def test_a_file_without_the_key_columns_says_which_in_the_pages_language(client, staff):
+    """The staff walk of 2026-11-29: a file headed "foo,bar" got django-import-export's English message
+    about "import_id_fields"."""
+    client.force_login(staff)
+    client.cookies["django_language"] = "fr"
+    page = _text(_upload(client, b"foo;bar\r\nLisboa;Portugal\r\n"))
+    assert "import_id_fields" not in page
+    assert "Le fichier n&#x27;a pas de colonne “name”, “country” : sa première ligne doit nommer" in page
+    assert not Organisation.objects.exists()
