@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from community import audit
 from community.models import Member, MemberStatus
-from mailings.services import Attachment, MailRequest, mail_queue_many, outbox_cancel_prefix
+from mailings.services import Attachment, MailRequest, mail_queue_many, outbox_cancel_for, outbox_cancel_prefix
 from surveys.models import PortraitStatus, Respondent
 
 from .audit import EventAction
@@ -407,12 +407,10 @@ def event_save(*, event: Event, changed: list[str] | tuple[str, ...] = ()) -> Ev
     event.save()
     if not creating and not event.is_webinar:
         # Made an in-person event: a place there comes through an application, not an invitation.
-        revoked = Invitation.objects.filter(event=event, status=InvitationStatus.INVITED)
-        for invitation_id in revoked.values_list("pk", flat=True):
-            outbox_cancel_prefix(f"event-invitation:{invitation_id}:")  # an invitation email not sent yet
-        outbox_cancel_prefix(f"event-reminder:{event.pk}:")
-        revoked.update(status=InvitationStatus.REVOKED, revoked_at=timezone.now(),
-                       revoked_reason=DAYS_TAKE_APPLICATIONS)
+        # Its invitation emails and reminders not sent yet are withdrawn, in one query.
+        outbox_cancel_for(cause=f"event:{event.pk}", templates=("event_invitation", "event_reminder"))
+        Invitation.objects.filter(event=event, status=InvitationStatus.INVITED).update(
+            status=InvitationStatus.REVOKED, revoked_at=timezone.now(), revoked_reason=DAYS_TAKE_APPLICATIONS)
     if not creating and "starts_at" in changed:
         # Moved: reminders still queued are for the old time. The sequence is in their keys, so
         # the next beat run queues them again for the new time (events/reminders.py).

@@ -330,6 +330,16 @@ def outbox_cancel(*, messages) -> int:
     ).update(status=OutboxStatus.CANCELLED)
 
 
+def outbox_cancel_for(*, cause: str, templates) -> int:
+    """Withdraw the queued rows of ``templates`` queued for ``cause`` (e.g. an event's invitations and
+    reminders once it takes none: ``cause="event:42"``), in one query; the rules of ``outbox_cancel_prefix``."""
+    if not cause:
+        raise ValueError("outbox_cancel_for needs a cause: it would cancel every queued email of those templates.")
+    return OutboxMessage.objects.filter(cause=cause, template__in=list(templates), status=OutboxStatus.QUEUED).update(
+        status=OutboxStatus.CANCELLED, last_error="Withdrawn before sending."
+    )
+
+
 def outbox_cancel_prefix(prefix: str) -> int:
     """Withdraw the queued rows whose dedupe key starts with ``prefix`` (e.g. a moved webinar's
     reminders, ``"webinar-reminder:42:"``) and return how many. Rows being sent, sent or failed

@@ -17,24 +17,27 @@ def grouped(value):
         return value
 
 
+def _amount(value) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
 def euros(value) -> str:
     """An amount in euros, grouped, with its cents: 1,500.00 (EN), 1 500,00 (FR), 1.500,00 (ES)."""
     if value is None or value == "":
         return ""
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        return str(value)
-    return formats.number_format(amount, 2, force_grouping=True)
+    amount = _amount(value)
+    return str(value) if amount is None else formats.number_format(amount, 2, force_grouping=True)
 
 
 def decimal_input(value) -> str:
     """A number as the page's language types it in a text box (no grouping): 1500,5 in French."""
     if value is None or value == "":
         return ""
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
+    amount = _amount(value)
+    if amount is None:
         return str(value)
     return formats.number_format(amount.normalize() if amount == amount.to_integral_value() else amount,
                                  use_l10n=True)

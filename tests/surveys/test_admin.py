@@ -101,11 +101,9 @@ def test_model_clean_refuses_a_condition_on_a_later_question(survey):
         question.full_clean()
 
 
-def test_removing_an_answered_question_is_refused(client, staff, survey, answered):
-    client.force_login(staff)
-    section = survey.q["single"].section
+def section_form(section):
     questions = list(section.questions.all())
-    data = {"survey": survey.pk, "order": section.order, "title_en": section.title_en, "title_fr": "",
+    data = {"survey": section.survey_id, "order": section.order, "title_en": section.title_en, "title_fr": "",
             "title_es": "", "introduction_en": "", "introduction_fr": "", "introduction_es": "",
             "questions-TOTAL_FORMS": str(len(questions)), "questions-INITIAL_FORMS": str(len(questions)),
             "questions-MIN_NUM_FORMS": "0", "questions-MAX_NUM_FORMS": "1000"}
@@ -116,6 +114,13 @@ def test_removing_an_answered_question_is_refused(client, staff, survey, answere
                      f"questions-{i}-text_en": question.text_en, f"questions-{i}-text_fr": "",
                      f"questions-{i}-text_es": "", f"questions-{i}-help_text_en": "",
                      f"questions-{i}-help_text_fr": "", f"questions-{i}-help_text_es": ""})
+    return data
+
+
+def test_removing_an_answered_question_is_refused(client, staff, survey, answered):
+    client.force_login(staff)
+    section = survey.q["single"].section
+    data = section_form(section)
     data["questions-0-DELETE"] = "on"
     response = client.post(reverse("admin:surveys_section_change", args=[section.pk]), data)
     assert response.status_code == 200
@@ -211,22 +216,6 @@ def test_removing_a_section_with_answers_is_refused(client, staff, survey, answe
     data["sections-1-DELETE"], data["sections-0-DELETE"] = "on", ""
     assert client.post(reverse("admin:surveys_survey_change", args=[survey.pk]), data).status_code == 302
     assert survey.sections.count() == 1
-
-
-def section_form(section):
-    questions = list(section.questions.all())
-    data = {"survey": section.survey_id, "order": section.order, "title_en": section.title_en, "title_fr": "",
-            "title_es": "", "introduction_en": "", "introduction_fr": "", "introduction_es": "",
-            "questions-TOTAL_FORMS": str(len(questions)), "questions-INITIAL_FORMS": str(len(questions)),
-            "questions-MIN_NUM_FORMS": "0", "questions-MAX_NUM_FORMS": "1000"}
-    for i, question in enumerate(questions):
-        data.update({f"questions-{i}-id": question.pk, f"questions-{i}-section": section.pk,
-                     f"questions-{i}-order": question.order, f"questions-{i}-kind": question.kind,
-                     f"questions-{i}-required": "on" if question.required else "",
-                     f"questions-{i}-text_en": question.text_en, f"questions-{i}-text_fr": "",
-                     f"questions-{i}-text_es": "", f"questions-{i}-help_text_en": "",
-                     f"questions-{i}-help_text_fr": "", f"questions-{i}-help_text_es": ""})
-    return data
 
 
 def test_a_question_others_are_shown_on_keeps_its_kind_its_place_and_its_choices(client, staff, survey):
